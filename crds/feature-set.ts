@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import {
+  ageColumn,
+  baseStatus,
+  columnName,
+  d,
+  type KindDefinition,
+  localObjectRef,
+  readyColumn,
+  reasonColumn,
+  withRules,
+} from './common.ts';
+
+/** calendarFeatures lists the calendar features a FeatureSet can ask for. */
+export const calendarFeatures = ['hourOfDay', 'dayOfWeek', 'month', 'dayOfYear', 'holiday', 'weekend'] as const;
+
+const lag = d(
+  z.strictObject({
+    column: d(columnName, 'Numeric column to lag (usually the target).'),
+    steps: d(z.array(z.number().int().min(1).max(100000)).min(1).max(64), 'Lags in series steps, each at least 1.'),
+  }),
+  'Lagged values of a column.',
+);
+
+const rolling = d(
+  z.strictObject({
+    column: d(columnName, 'Numeric column to summarise.'),
+    windows: d(z.array(z.number().int().min(2).max(100000)).min(1).max(32), 'Window lengths in steps (past-only).'),
+    stats: d(z.array(z.enum(['mean', 'std', 'min', 'max'])).min(1).max(4).default(['mean']), 'Statistics over each window.'),
+  }),
+  'Rolling statistics over past-only windows.',
+);
+
+/** featureSetSpec is the desired state of a FeatureSet: the target and the features computed from a Dataset. */
+export const featureSetSpec = withRules(
+  z.strictObject({
+    datasetRef: localObjectRef('Dataset'),
+    target: d(columnName, 'Numeric column to forecast.'),
+    calendar: d(
+      z.array(z.enum(calendarFeatures)).max(6),
+      'Calendar features of the local time; hour, day of week, month and day of year are cyclic sin/cos pairs.',
+    ).optional(),
+    holidays: d(
+      z.strictObject({
+        dates: d(z.array(z.string().max(10).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')).max(2000), 'Holiday dates (local).'),
+      }),
+      'Holiday dates for the holiday flag.',
+    ).optional(),
+    lags: d(z.array(lag).max(16), 'Lag features.').optional(),
+    rolling: d(z.array(rolling).max(16), 'Rolling-window features.').optional(),
+    covariates: d(
+      z.array(columnName).max(32),
+      'Numeric columns used as inputs, known for the forecast horizon too (e.g. a temperature forecast).',
+    ).optional(),
+    materialize: d(
+      z.strictObject({ enabled: d(z.boolean().default(false), 'Store the computed features in the database (a Job).') }),
+      'Materialisation of features into the store.',
+    ).optional(),
+  }),
+  [
+    {
+      cel: "!has(self.calendar) || !('holiday' in self.calendar) || has(self.holidays)",
+      message: 'the holiday calendar feature needs holidays.dates',
+      field: ['holidays'],
+      check: (s) => !s.calendar?.includes('holiday') || s.holidays !== undefined,
+    },
+    {
+      cel: '!has(self.covariates) || !(self.target in self.covariates)',
+      message: 'the target cannot also be a covariate',
+      field: ['covariates'],
+      check: (s) => !s.covariates?.includes(s.target),
+    },
+    {
+      cel: '!has(self.calendar) || self.calendar.all(c, self.calendar.exists_one(o, o == c))',
+      message: 'calendar features must be unique',
+      field: ['calendar'],
+      check: (s) => !s.calendar || new Set(s.calendar).size === s.calendar.length,
+    },
+  ],
+);
+
+/** featureSetStatus reports the resolved features and their version. */
+export const featureSetStatus = z.object({
+  ...baseStatus,
+  version: d(z.string().max(64), 'Hash of the dataset version and the feature spec.').optional(),
+  datasetVersion: z.string().max(64).optional(),
+  features: d(z.array(z.string().max(256)).max(4096), 'Names of the model inputs per forecast step.').optional(),
+  featureCount: z.number().int().optional(),
+  materializeJobName: z.string().max(253).optional(),
+});
+
+/** FeatureSetSpec is the TypeScript type of a FeatureSet's spec (after defaults). */
+export type FeatureSetSpec = z.output<typeof featureSetSpec>;
+/** FeatureSetStatus is the TypeScript type of a FeatureSet's status. */
+export type FeatureSetStatus = z.output<typeof featureSetStatus>;
+
+/** featureSet describes the FeatureSet kind. */
+export const featureSet: KindDefinition = {
+  kind: 'FeatureSet',
+  plural: 'featuresets',
+  singular: 'featureset',
+  shortNames: ['fs'],
+  description: 'FeatureSet declares the forecasting target and the calendar, lag, rolling and covariate features computed from a Dataset, identically at training and serving time.',
+  spec: featureSetSpec,
+  status: featureSetStatus,
+  printerColumns: [
+    readyColumn,
+    { name: 'Dataset', type: 'string', jsonPath: '.spec.datasetRef.name' },
+    { name: 'Target', type: 'string', jsonPath: '.spec.target' },
+    { name: 'Features', type: 'integer', jsonPath: '.status.featureCount' },
+    { name: 'Version', type: 'string', jsonPath: '.status.version' },
+    reasonColumn,
+    ageColumn,
+  ],
+};
+
