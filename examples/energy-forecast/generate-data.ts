@@ -89,7 +89,7 @@ export function generateGridLoad(options: GridLoadOptions): string {
     weather = 0.985 * weather + 0.45 * normal();
     const seasonal = 15.5 + 5.5 * Math.cos((2 * Math.PI * (doy - 25)) / 365.25);
     const diurnal = 4.5 * Math.cos((2 * Math.PI * (hour - 15)) / 24);
-    const temperature = seasonal + diurnal + 2.2 * weather;
+    const temperature = seasonal + diurnal + 1.2 * weather;
 
     const morning = Math.exp(-((hour - 8) ** 2) / 6);
     const evening = Math.exp(-((hour - 18.5) ** 2) / 8);

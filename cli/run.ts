@@ -1,0 +1,106 @@
+import { runPipeline } from '../runtime/run/run.ts';
+import type { Serving } from '../runtime/roles/serve.ts';
+import { type Command, UsageError } from './command.ts';
+
+function curlExamples(servers: Serving[], apiKeys: Map<string, string>, inputs: Map<string, number>, stateDir: string): string {
+  const lines: string[] = [];
+  for (const s of servers) {
+    const key = apiKeys.get(s.deploymentName);
+    const auth = key ? ` -H 'authorization: Bearer ${key}'` : '';
+    const width = inputs.get(s.deploymentName) ?? 1;
+    const row = Array.from({ length: width }, () => 0);
+    lines.push(
+      `# ${s.deploymentName}: model ${s.model.name} v${s.model.version}`,
+      `curl -s ${s.url}/v2/health/ready`,
+      `curl -s ${s.url}/v2/models/${s.model.name}${auth}`,
+      `curl -s ${s.url}/v2/models/${s.model.name}/infer${auth} -H 'content-type: application/json' \\`,
+      `  -d '{"id":"1","inputs":[{"name":"features","shape":[1,${width}],"datatype":"FP32","data":${JSON.stringify(row)}}]}'`,
+      `curl -s ${s.url}/v1/forecast${auth} -H 'content-type: application/json' -d @${stateDir}/forecast-request-${s.deploymentName}.json`,
+      `curl -s ${s.url}/metrics | grep fluxora_`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** runCommand is `fluxora run -f PATH`: the whole pipeline on this machine. */
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run manifests on this machine: profile, train, serve and check drift, no cluster needed',
+  help: `Usage: fluxora run -f PATH [--serve [--port N]] [-o table|json] [--state-dir DIR] [--fresh]
+
+Validates the manifests in PATH (a file or directory) with the same schemas the
+cluster uses, resolves their references, and runs the same role code the
+operator runs in pods, in dependency order: profiles each Dataset, resolves
+FeatureSets, trains each TrainingJob (tuning trials in parallel processes),
+serves each ModelDeployment on localhost, replays recent rows of the data
+through it as forecast requests, and runs each DriftMonitor. It ends with a
+status table (or a JSON List) and exits 1 if any resource is not Ready.
+
+With no database configured (FLUXORA_DATABASE_URL), an embedded PostgreSQL is
+started under the state directory and kept, so registered models and versions
+persist between runs. API keys come from Secret manifests in PATH or are
+generated for the run.
+
+Options:
+  -f, --filename PATH   manifests to run (file or directory)
+  --serve               keep the inference servers running and print example requests
+  --port N              first port to serve on (default 8080; 0 picks free ports)
+  --host H              address to listen on (default 127.0.0.1)
+  -o, --output FORMAT   table (default) or json
+  --state-dir DIR       state directory (default .fluxora)
+  --fresh               delete the state directory first
+  --replay N            forecast requests replayed before drift checks (default 250)
+  -h, --help            show this help`,
+  options: {
+    filename: { type: 'string', short: 'f' },
+    serve: { type: 'boolean' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'state-dir': { type: 'string' },
+    fresh: { type: 'boolean' },
+    replay: { type: 'string' },
+  },
+  async run(values) {
+    const path = values.filename as string | undefined;
+    if (!path) throw new UsageError('-f PATH is required');
+    const output = (values.output as string | undefined) ?? 'table';
+    if (output !== 'table' && output !== 'json') throw new UsageError(`-o must be table or json, got "${output}"`);
+    const port = Number((values.port as string | undefined) ?? (values.serve ? 8080 : 0));
+    const replay = Number((values.replay as string | undefined) ?? 250);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
+    if (!Number.isInteger(replay) || replay < 0) throw new UsageError(`--replay must be a count, got "${values.replay}"`);
+    const stateDir = (values['state-dir'] as string | undefined) ?? '.fluxora';
+    const result = await runPipeline({
+      path,
+      stateDir,
+      fresh: Boolean(values.fresh),
+      serve: Boolean(values.serve),
+      port,
+      host: (values.host as string | undefined) ?? '127.0.0.1',
+      output,
+      replay,
+      env: process.env,
+    });
+    if (!values.serve || result.servers.length === 0) {
+      await result.close();
+      return result.exitCode;
+    }
+    const inputs = new Map<string, number>();
+    for (const s of result.servers) {
+      const res = await fetch(`${s.url}/v2/models/${s.model.name}`, {
+        headers: result.apiKeys.has(s.deploymentName) ? { authorization: `Bearer ${result.apiKeys.get(s.deploymentName)}` } : {},
+      });
+      const meta = (await res.json()) as { inputs?: { shape: number[] }[] };
+      inputs.set(s.deploymentName, meta.inputs?.[0]?.shape?.[1] ?? 1);
+    }
+    process.stdout.write(`\nServing. Try:\n\n${curlExamples(result.servers, result.apiKeys, inputs, stateDir)}\n\nPress Ctrl-C to stop.\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.stderr.write('Draining...\n');
+    await result.close();
+    return result.exitCode;
+  },
+};

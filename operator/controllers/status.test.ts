@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { modelDeploymentSpec } from '../../crds/model-deployment.ts';
+import { trainingJobSpec } from '../../crds/training-job.ts';
+import type { Resource } from '../../runtime/pipeline/resources.ts';
+import { conditionsFor } from '../../runtime/pipeline/status.ts';
+import { datasetStatus } from './dataset/status.ts';
+import { driftMonitorStatus } from './drift-monitor/status.ts';
+import { modelDeploymentStatus, type ObservedDeployment } from './model-deployment/status.ts';
+import type { ObservedJob } from './shared/observed.ts';
+import { trainingJobStatus } from './training-job/status.ts';
+
+const job = (over: Partial<ObservedJob>): ObservedJob => ({ name: 'j', complete: false, failed: false, active: 0, succeeded: 0, terminated: [], ...over });
+const profile = {
+  version: 'abc',
+  rows: 100,
+  rejectedRows: 0,
+  timeRange: { start: 'a', end: 'b' },
+  columns: [],
+  validation: { passed: true, checks: [{ name: 'minRows', passed: true, message: 'ok' }] },
+  rejections: [],
+};
+
+describe('status', () => {
+  it.each([
+    ['no Job yet', undefined, 'Progressing', 'JobPending'],
+    ['a running Job', job({ active: 1 }), 'Progressing', 'Profiling'],
+    ['a passing profile', job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(profile) }] }), 'Ready', 'Profiled'],
+    [
+      'a failed validation',
+      job({
+        complete: true,
+        terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify({ ...profile, validation: { passed: false, checks: [{ name: 'minRows', passed: false, message: '5 rows; at least 1000 required' }] } }) }],
+      }),
+      'Stalled',
+      'ValidationFailed',
+    ],
+    ['a crashed pod', job({ failed: true, terminated: [{ pod: 'p', exitCode: 1, message: '{"error":"column \\"load\\" is missing"}' }] }), 'Stalled', 'ProfileFailed'],
+    ['a deadline', job({ failed: true, failureReason: 'DeadlineExceeded', failureMessage: 'Job was active longer than specified deadline' }), 'Stalled', 'ProfileFailed'],
+  ])('Dataset with %s', (_what, observed, state, reason) => {
+    const { health } = datasetStatus(observed);
+    expect(health.state).toBe(state);
+    expect(health.reason).toBe(reason);
+  });
+
+  it('surfaces the pod error as the Dataset message', () => {
+    const { health } = datasetStatus(job({ failed: true, terminated: [{ pod: 'p', exitCode: 1, message: '{"error":"column \\"load\\" is missing"}' }] }));
+    expect(health.message).toBe('column "load" is missing');
+  });
+
+  const tj = (tuning?: object): Resource<ReturnType<typeof trainingJobSpec.parse>> => ({
+    kind: 'TrainingJob',
+    name: 't',
+    namespace: 'ml',
+    spec: trainingJobSpec.parse({ featureSetRef: { name: 'f' }, model: { type: 'mlp' }, registry: { model: 'm' }, ...(tuning ? { tuning } : {}) }),
+  });
+  const trained = { model: { name: 'm', version: 2 }, metrics: { mae: 1, rmse: 2, mape: 3, r2: 0.9, intervalCoverage: 0.9 }, baseline: { method: 'seasonal-naive', mae: 2 } };
+
+  it('reports tuning progress, then the registered version and metrics', () => {
+    const tuned = tj({ trials: 4, searchSpace: {} });
+    const running = trainingJobStatus(tuned, job({ active: 2, succeeded: 1 }), undefined);
+    expect(running.health).toMatchObject({ state: 'Progressing', reason: 'Tuning', message: '1/4 trials finished' });
+    const done = trainingJobStatus(tuned, job({ complete: true, succeeded: 4 }), job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(trained) }] }));
+    expect(done.health.state).toBe('Ready');
+    expect(done.fields).toMatchObject({ phase: 'Succeeded', model: { name: 'm', version: 2 }, metrics: { mae: 1 }, baseline: { mae: 2 } });
+    const failed = trainingJobStatus(tj(), undefined, job({ failed: true, terminated: [{ pod: 'p', exitCode: 137, reason: 'OOMKilled' }] }));
+    expect(failed.health).toMatchObject({ state: 'Stalled', reason: 'TrainingFailed', message: 'exit code 137 (OOMKilled)' });
+  });
+
+  const md: Resource<ReturnType<typeof modelDeploymentSpec.parse>> = { kind: 'ModelDeployment', name: 'g', namespace: 'ml', spec: modelDeploymentSpec.parse({ model: { name: 'g' } }) };
+  const dep = (over: Partial<ObservedDeployment>): ObservedDeployment => ({ generation: 2, observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, ...over });
+
+  it.each([
+    ['all pods of the new version Ready', dep({}), 'Ready'],
+    ['objects exist but pods are not Ready', dep({ readyReplicas: 0 }), 'Progressing'],
+    ['old pods Ready, new ones not yet', dep({ updatedReplicas: 1, replicas: 3, readyReplicas: 2 }), 'Progressing'],
+    ['the Deployment controller has not seen the change', dep({ observedGeneration: 1 }), 'Progressing'],
+    ['a rollout past its deadline', dep({ updatedReplicas: 1, readyReplicas: 2, progressingReason: 'ProgressDeadlineExceeded' }), 'Stalled'],
+  ])('ModelDeployment with %s', (_what, observed, state) => {
+    expect(modelDeploymentStatus(md, { name: 'g', version: 3 }, 2, observed, 'a=b').health.state).toBe(state);
+  });
+
+  it('reports drift checks and waits for the first', () => {
+    expect(driftMonitorStatus('c', undefined).health.state).toBe('Progressing');
+    const summary = { result: 'NoDrift', drifted: false, driftedShare: 0, samples: 300, minSamples: 200, model: { name: 'm', version: 1 }, features: [], ranAt: '2026-01-01T00:00:00.000Z' };
+    const ok = driftMonitorStatus('c', job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(summary) }] }));
+    expect(ok.health).toMatchObject({ state: 'Ready', reason: 'NoDrift' });
+    expect(ok.fields).toMatchObject({ result: 'NoDrift', samples: 300, lastRunTime: '2026-01-01T00:00:00Z' });
+  });
+
+  it('keeps lastTransitionTime while a condition holds, and moves it on a change', () => {
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    const first = conditionsFor({ state: 'Progressing', reason: 'Profiling', message: '' }, 1, undefined, t0);
+    const same = conditionsFor({ state: 'Progressing', reason: 'Profiling', message: '' }, 1, first, new Date('2026-01-01T00:05:00Z'));
+    expect(same).toEqual(first);
+    const ready = conditionsFor({ state: 'Ready', reason: 'Profiled', message: '' }, 2, first, new Date('2026-01-01T00:10:00Z'));
+    expect(ready.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', lastTransitionTime: '2026-01-01T00:10:00Z', observedGeneration: 2 });
+    expect(ready.find((c) => c.type === 'Stalled')?.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
+  });
+});

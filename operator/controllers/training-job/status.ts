@@ -1,0 +1,47 @@
+import { failureHealth, type Health, trainingFieldsFromSummary } from '../../../runtime/pipeline/status.ts';
+import type { TrainingJobResource } from '../../../runtime/pipeline/resources.ts';
+import type { TrainSummary } from '../../../runtime/roles/train.ts';
+import { failureText, type ObservedJob, succeededSummary } from '../shared/observed.ts';
+
+/**
+ * trainingJobStatus builds a TrainingJob's status from its Jobs: trials progress
+ * from the Indexed Job, metrics, baseline, coverage and the registered version from
+ * the final Job's termination message; a failed pod's message becomes the
+ * Stalled condition's message. Job deadlines bound every wait.
+ */
+export function trainingJobStatus(
+  tj: TrainingJobResource,
+  trials: ObservedJob | undefined,
+  train: ObservedJob | undefined,
+): { health: Health; fields: Record<string, unknown> } {
+  const tuning = tj.spec.tuning;
+  const startTime = trials?.startTime ?? train?.startTime;
+  const trialFields = tuning && trials ? { trials: { completed: trials.succeeded, total: tuning.trials } } : {};
+  if (trials?.failed && !trials.complete && trials.succeeded === 0) {
+    return { health: failureHealth('TrialsFailed', failureText(trials)), fields: { phase: 'Failed', jobName: trials.name, startTime, ...trialFields } };
+  }
+  if (train?.failed) {
+    return { health: failureHealth('TrainingFailed', failureText(train)), fields: { phase: 'Failed', jobName: train.name, startTime, ...trialFields } };
+  }
+  if (train?.complete) {
+    const summary = succeededSummary<TrainSummary>(train);
+    if (!summary?.model) {
+      return { health: failureHealth('NoResult', `Job ${train.name} completed without a result in its termination message`), fields: { phase: 'Failed', jobName: train.name } };
+    }
+    return {
+      health: { state: 'Ready', reason: 'Succeeded', message: `registered ${summary.model.name} version ${summary.model.version}` },
+      fields: { ...trainingFieldsFromSummary(summary), phase: 'Succeeded', jobName: train.name, startTime, completionTime: train.completionTime },
+    };
+  }
+  if (tuning && !train) {
+    const done = trials?.succeeded ?? 0;
+    return {
+      health: { state: 'Progressing', reason: 'Tuning', message: `${done}/${tuning.trials} trials finished` },
+      fields: { phase: trials ? 'Running' : 'Pending', jobName: trials?.name, startTime, ...trialFields, progress: { trial: done, trials: tuning.trials } },
+    };
+  }
+  return {
+    health: { state: 'Progressing', reason: 'Training', message: `Job ${train?.name ?? '(creating)'} is running` },
+    fields: { phase: train ? 'Running' : 'Pending', jobName: train?.name, startTime, ...trialFields },
+  };
+}

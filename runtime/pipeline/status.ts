@@ -1,0 +1,98 @@
+import type { Condition } from '../../crds/common.ts';
+import type { DriftSummary } from '../roles/drift.ts';
+import type { ProfileSummary } from '../roles/profile.ts';
+import type { TrainSummary } from '../roles/train.ts';
+
+/**
+ * Health is the outcome of one pass for one resource, before it becomes
+ * conditions: ready, progressing (with why), or stalled (a failure a retry
+ * cannot fix until the spec or a reference changes).
+ */
+export type Health =
+  | { state: 'Ready'; reason: string; message: string }
+  | { state: 'Progressing'; reason: string; message: string }
+  | { state: 'Stalled'; reason: string; message: string };
+
+/**
+ * conditionsFor renders kstatus-compatible conditions (Ready, Reconciling,
+ * Stalled) for a health, keeping lastTransitionTime of conditions whose status did
+ * not change, so a steady resource's status stays byte-identical.
+ */
+export function conditionsFor(health: Health, generation: number | undefined, previous: Condition[] | undefined, now: Date): Condition[] {
+  const want: Condition[] = [
+    { type: 'Ready', status: health.state === 'Ready' ? 'True' : 'False', reason: health.reason, message: health.message },
+    {
+      type: 'Reconciling',
+      status: health.state === 'Progressing' ? 'True' : 'False',
+      reason: health.state === 'Progressing' ? health.reason : 'Idle',
+      message: health.state === 'Progressing' ? health.message : '',
+    },
+    {
+      type: 'Stalled',
+      status: health.state === 'Stalled' ? 'True' : 'False',
+      reason: health.state === 'Stalled' ? health.reason : 'NotStalled',
+      message: health.state === 'Stalled' ? health.message : '',
+    },
+  ];
+  return want.map((c) => {
+    const old = previous?.find((p) => p.type === c.type);
+    const lastTransitionTime = old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return { ...c, lastTransitionTime, ...(generation !== undefined ? { observedGeneration: generation } : {}) };
+  });
+}
+
+/** datasetFieldsFromProfile maps a profile summary onto Dataset status fields, and says whether it is healthy. */
+export function datasetFieldsFromProfile(summary: ProfileSummary): { fields: Record<string, unknown>; health: Health } {
+  const failed = summary.validation.checks.filter((c) => !c.passed);
+  const fields = {
+    version: summary.version,
+    rows: summary.rows,
+    rejectedRows: summary.rejectedRows,
+    columnCount: summary.columns.length,
+    timeRange: summary.timeRange,
+    columns: summary.columns,
+    validation: summary.validation,
+  };
+  const health: Health =
+    failed.length === 0
+      ? { state: 'Ready', reason: 'Profiled', message: `${summary.rows} rows, version ${summary.version}` }
+      : {
+          state: 'Stalled',
+          reason: 'ValidationFailed',
+          message: [
+            ...failed.map((c) => c.message),
+            ...summary.rejections.slice(0, 3).map((r) => `line ${r.line}: ${r.reason}`),
+          ].join('; '),
+        };
+  return { fields, health };
+}
+
+/** trainingFieldsFromSummary maps a training summary onto TrainingJob status fields. */
+export function trainingFieldsFromSummary(summary: TrainSummary): Record<string, unknown> {
+  return {
+    metrics: summary.metrics,
+    baseline: summary.baseline,
+    model: summary.model,
+    trials: summary.trials,
+    datasetVersion: summary.datasetVersion,
+    featureSetVersion: summary.featureSetVersion,
+  };
+}
+
+/** driftFieldsFromSummary maps a drift summary onto DriftMonitor status fields. */
+export function driftFieldsFromSummary(summary: DriftSummary): Record<string, unknown> {
+  return {
+    lastRunTime: summary.ranAt.replace(/\.\d{3}Z$/, 'Z'),
+    result: summary.result,
+    drifted: summary.drifted,
+    driftedShare: summary.driftedShare,
+    samples: summary.samples,
+    model: summary.model,
+    features: summary.features.slice(0, 64),
+  };
+}
+
+/** failureHealth turns a role's failure message into a Stalled health with a reason. */
+export function failureHealth(reason: string, message: string): Health {
+  return { state: 'Stalled', reason, message: message.slice(0, 1024) };
+}

@@ -1,0 +1,84 @@
+import { loadTable } from '../data/load.ts';
+import type { Table } from '../data/table.ts';
+import { requiredHistory } from '../features/forecast-frame.ts';
+import type { ModelDeploymentResource } from '../pipeline/resources.ts';
+import { resolveModelSelector, isWaiting, trainingJobForModel } from '../pipeline/resolve.ts';
+import { resolveSource } from '../roles/source.ts';
+import type { Serving } from '../roles/serve.ts';
+import type { Resource } from '../pipeline/resources.ts';
+import type { RunState } from './state.ts';
+
+/** isoAt renders row i's timestamp with its own UTC offset, as the source had it. */
+export function isoAt(table: Table, i: number): string {
+  const off = table.offsetMinutes[i];
+  const local = new Date(table.time[i] + off * 60_000).toISOString().slice(0, 19);
+  const sign = off < 0 ? '-' : '+';
+  const a = Math.abs(off);
+  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/** forecastBody builds a /v1/forecast request for the origin at row t: history up to t, covariates for the horizon after. */
+export function forecastBody(table: Table, t: number, history: number, horizon: number, target: string, covariates: string[]) {
+  const from = t - history + 1;
+  const rows = Array.from({ length: history }, (_, k) => from + k);
+  const col = (name: string, idx: number[]) => idx.map((i) => (table.numeric.get(name) as Float64Array)[i]);
+  const future = Array.from({ length: horizon }, (_, s) => t + 1 + s);
+  return {
+    timestamps: rows.map((i) => isoAt(table, i)),
+    target: col(target, rows),
+    covariates: Object.fromEntries(covariates.map((c) => [c, col(c, rows)])),
+    futureCovariates: Object.fromEntries(covariates.map((c) => [c, col(c, future)])),
+  };
+}
+
+/**
+ * replayTraffic sends real forecast requests to a deployment's server, built from
+ * the most recent rows of the data its model was trained on: a smoke test of the
+ * served endpoint that also fills the prediction log drift checks read.
+ */
+export async function replayTraffic(
+  state: RunState,
+  md: ModelDeploymentResource,
+  serving: Serving,
+  opts: {
+    requests: number;
+    apiKey?: string;
+    dataDirOf: (r: Resource<unknown>) => string;
+    configMaps: Map<string, Record<string, string>>;
+    env: Record<string, string | undefined>;
+  },
+): Promise<{ requests: number; errors: number; p50Ms: number; p99Ms: number; example: ReturnType<typeof forecastBody> }> {
+  const selector = resolveModelSelector(md, state);
+  if (isWaiting(selector)) throw new Error(selector.message);
+  const tj = trainingJobForModel(state, md.namespace, { name: selector.name });
+  if (!tj) throw new Error(`no TrainingJob in the manifests registers model "${selector.name}"; nothing to replay`);
+  const fs = state.get('FeatureSet', tj.namespace, tj.spec.featureSetRef.name);
+  const ds = fs && state.get('Dataset', fs.namespace, fs.spec.datasetRef.name);
+  if (!fs || !ds) throw new Error(`TrainingJob "${tj.name}" has no FeatureSet and Dataset to replay from`);
+  const { table } = await loadTable(resolveSource(ds.spec, { dataDir: opts.dataDirOf(ds), configMaps: opts.configMaps, env: opts.env }), ds.spec);
+  const horizon = tj.spec.horizon;
+  const history = requiredHistory(tj.spec.model.type === 'lstm' ? { target: fs.spec.target, lags: [{ column: fs.spec.target, steps: [tj.spec.model.lookback ?? 48] }] } : fs.spec, horizon);
+  const last = table.rows - 1 - horizon;
+  const count = Math.min(opts.requests, last - history);
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
+  const worker = async () => {
+    while (next < count) {
+      const t = last - (count - 1 - next++);
+      const body = JSON.stringify(forecastBody(table, t, history, horizon, fs.spec.target, fs.spec.covariates ?? []));
+      const started = performance.now();
+      const res = await fetch(`${serving.url}/v1/forecast`, { method: 'POST', headers, body }).catch(() => undefined);
+      latencies.push(performance.now() - started);
+      if (!res?.ok) errors++;
+      await res?.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  const example = forecastBody(table, last, history, horizon, fs.spec.target, fs.spec.covariates ?? []);
+  return { requests: count, errors, p50Ms: q(0.5), p99Ms: q(0.99), example };
+}

@@ -1,0 +1,268 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import pino from 'pino';
+import { loadManifests } from '../../crds/files.ts';
+import { formatProblem } from '../../crds/validate.ts';
+import { forecastInputNames } from '../features/forecast-frame.ts';
+import type {
+  DatasetResource,
+  DriftMonitorResource,
+  FeatureSetResource,
+  ModelDeploymentResource,
+  Resource,
+  TrainingJobResource,
+} from '../pipeline/resources.ts';
+import { isWaiting, resolveDriftInputs, resolveFeatureSetInputs, resolveModelSelector, resolveTrainingInputs } from '../pipeline/resolve.ts';
+import {
+  conditionsFor,
+  datasetFieldsFromProfile,
+  driftFieldsFromSummary,
+  failureHealth,
+  type Health,
+  trainingFieldsFromSummary,
+} from '../pipeline/status.ts';
+import { featureSetVersion } from '../pipeline/versions.ts';
+import type { TrainConfig } from '../roles/config.ts';
+import { runDrift } from '../roles/drift.ts';
+import type { RoleLogger } from '../roles/logger.ts';
+import { runProfile } from '../roles/profile.ts';
+import { type Serving, startServing } from '../roles/serve.ts';
+import { openRoleStore, type RoleStore } from '../roles/store.ts';
+import { runFinal } from '../roles/train.ts';
+import { Progress } from './progress.ts';
+import { replayTraffic } from './replay.ts';
+import { manifestData, secretValue } from './secrets.ts';
+import { RunState } from './state.ts';
+import { printStatusTable, toList } from './output.ts';
+import { runTrialsInProcesses } from './trials.ts';
+
+/** RunOptions configure `fluxora run`. */
+export interface RunOptions {
+  path: string;
+  stateDir: string;
+  fresh: boolean;
+  serve: boolean;
+  port: number;
+  host: string;
+  output: 'table' | 'json';
+  /** Forecast requests replayed from the data through each deployment before drift checks (0: none). */
+  replay: number;
+  env: Record<string, string | undefined>;
+}
+
+/** RunResult is the outcome of a run: its exit code, the resources with status, and the servers still running. */
+export interface RunResult {
+  exitCode: number;
+  state?: RunState;
+  servers: Serving[];
+  apiKeys: Map<string, string>;
+  close(): Promise<void>;
+}
+
+function setStatus(r: Resource<unknown>, health: Health, fields: Record<string, unknown> = {}): void {
+  const now = new Date();
+  r.status = { ...(r.status ?? {}), ...fields, observedGeneration: r.generation, conditions: conditionsFor(health, r.generation, r.status?.conditions, now) };
+}
+
+function ready(r: Resource<unknown>): boolean {
+  return r.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
+/**
+ * runPipeline runs manifests on this machine with the role code the operator
+ * runs in pods: profile every Dataset, resolve FeatureSets, train TrainingJobs
+ * (tuning trials in parallel processes), serve ModelDeployments on localhost,
+ * replay recent data through them, and run DriftMonitors. Statuses are built by
+ * the same functions the operator uses. A failure stops only what depends on it.
+ */
+export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const progress = new Progress();
+  const servers: Serving[] = [];
+  const apiKeys = new Map<string, string>();
+  let store: RoleStore | undefined;
+  const close = async () => {
+    for (const s of servers) await s.close().catch(() => undefined);
+    await store?.close().catch(() => undefined);
+  };
+  const loaded = await loadManifests(opts.path);
+  if (loaded.problems.length > 0) {
+    for (const p of loaded.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    process.stderr.write(`fluxora run: ${loaded.problems.length} problem(s) in the manifests; nothing was run\n`);
+    return { exitCode: 1, servers, apiKeys, close };
+  }
+  if (opts.fresh) await rm(opts.stateDir, { recursive: true, force: true });
+  await mkdir(opts.stateDir, { recursive: true });
+  const log: RoleLogger = pino({ name: 'fluxora-run', level: 'info' }, pino.destination({ dest: join(opts.stateDir, 'run.log'), sync: false }));
+  const runId = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
+  const state = new RunState(loaded.resources, runId);
+  const data = manifestData(loaded.manifests);
+  const dataDirOf = (r: Resource<unknown>) => {
+    const m = loaded.resources.find((v) => v.kind === r.kind && v.name === r.name && v.namespace === r.namespace);
+    return m ? resolve(dirname(m.source.file)) : process.cwd();
+  };
+  const sourceEnv = (ds: DatasetResource) => {
+    const pg = ds.spec.source.postgres;
+    if (!pg) return opts.env;
+    const secret = data.secrets.get(pg.secretRef.name)?.[pg.secretRef.key];
+    if (secret === undefined) throw new Error(`Secret "${pg.secretRef.name}" with key "${pg.secretRef.key}" is not among the manifests`);
+    return { ...opts.env, FLUXORA_SOURCE_DATABASE_URL: secret };
+  };
+
+  progress.log(`Running ${state.resources.length} resources from ${opts.path} (state in ${opts.stateDir})`);
+  try {
+    store = await openRoleStore({ stateDir: opts.stateDir, env: opts.env, log });
+  } catch (err) {
+    process.stderr.write(`fluxora run: cannot open the store: ${(err as Error).message}\n`);
+    return { exitCode: 1, state, servers, apiKeys, close };
+  }
+  const childEnv = { ...opts.env, FLUXORA_DATABASE_URL: store.connectionString };
+
+  for (const ds of state.ofKind<DatasetResource>('Dataset')) {
+    progress.log(`Dataset/${ds.name}: profiling`);
+    try {
+      const summary = await runProfile(
+        { role: 'profile', dataset: ds, dataDir: dataDirOf(ds) },
+        { log, env: sourceEnv(ds), configMaps: data.configMaps },
+      );
+      const { fields, health } = datasetFieldsFromProfile(summary);
+      setStatus(ds, health, { ...fields, phase: health.state === 'Ready' ? 'Ready' : 'Failed', lastProfileTime: new Date().toISOString() });
+    } catch (err) {
+      setStatus(ds, failureHealth('ProfileFailed', (err as Error).message), { phase: 'Failed' });
+    }
+  }
+
+  for (const fs of state.ofKind<FeatureSetResource>('FeatureSet')) {
+    const inputs = resolveFeatureSetInputs(fs, state);
+    if (isWaiting(inputs)) {
+      setStatus(fs, { state: 'Stalled', reason: inputs.reason, message: inputs.message });
+      continue;
+    }
+    const datasetVersion = inputs.dataset.status?.version ?? '';
+    const features = forecastInputNames(fs.spec, 1);
+    setStatus(fs, { state: 'Ready', reason: 'Resolved', message: `${features.length} features` }, {
+      version: featureSetVersion(datasetVersion, fs.spec),
+      datasetVersion,
+      features,
+      featureCount: features.length,
+    });
+  }
+
+  for (const tj of state.ofKind<TrainingJobResource>('TrainingJob')) {
+    const inputs = resolveTrainingInputs(tj, state);
+    if (isWaiting(inputs)) {
+      setStatus(tj, { state: 'Stalled', reason: inputs.reason, message: inputs.message }, { phase: 'Failed' });
+      continue;
+    }
+    const config: TrainConfig = { role: 'train', trainingJob: tj, featureSet: inputs.featureSet, dataset: inputs.dataset, dataDir: dataDirOf(inputs.dataset) };
+    const startTime = new Date().toISOString();
+    try {
+      const tuning = tj.spec.tuning;
+      if (tuning) {
+        progress.log(`TrainingJob/${tj.name}: ${tuning.trials} tuning trials (${tuning.algorithm}), ${tuning.parallelism} at a time`);
+        const { failed } = await runTrialsInProcesses(config, {
+          stateDir: opts.stateDir,
+          env: { ...childEnv, FLUXORA_DATABASE_URL: store.connectionString },
+          onProgress: (p) => {
+            const key = `${tj.name} trial ${p.trial + 1}/${tuning.trials}`;
+            if (p.done) {
+              progress.end(key);
+              progress.log(`TrainingJob/${tj.name}: trial ${p.trial + 1}/${tuning.trials} ${tuning.objective.metric}=${p.value?.toFixed(2)}`);
+            } else if (p.epoch !== undefined) {
+              progress.bar(key, p.epoch, p.epochs ?? 1, `epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(4)}`);
+            }
+          },
+        });
+        for (const f of failed) progress.log(`TrainingJob/${tj.name}: trial ${f.trial + 1} failed: ${f.message}`);
+      }
+      progress.log(`TrainingJob/${tj.name}: training the model to register`);
+      const key = `${tj.name} final`;
+      const summary = await runFinal(config, {
+        pool: store.pool,
+        log,
+        onProgress: (p) => progress.bar(key, p.epoch, p.epochs, `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} val ${p.valLoss.toFixed(4)}`),
+      });
+      progress.end(key);
+      const m = summary.metrics;
+      progress.log(
+        `TrainingJob/${tj.name}: registered ${summary.model.name} v${summary.model.version}: test MAE ${m.mae} (seasonal-naive ${summary.baseline.mae}), RMSE ${m.rmse}, MAPE ${m.mape}%, R2 ${m.r2}, ${Math.round((m.intervalCoverage ?? 0) * 100)}% interval coverage`,
+      );
+      setStatus(tj, { state: 'Ready', reason: 'Succeeded', message: `registered ${summary.model.name} version ${summary.model.version}` }, {
+        ...trainingFieldsFromSummary(summary),
+        phase: 'Succeeded',
+        startTime,
+        completionTime: new Date().toISOString(),
+      });
+    } catch (err) {
+      setStatus(tj, failureHealth('TrainingFailed', (err as Error).message), { phase: 'Failed', startTime });
+    }
+  }
+
+  let port = opts.port;
+  for (const md of state.ofKind<ModelDeploymentResource>('ModelDeployment')) {
+    const model = resolveModelSelector(md, state);
+    if (isWaiting(model)) {
+      setStatus(md, { state: 'Stalled', reason: model.reason, message: model.message });
+      continue;
+    }
+    try {
+      const auth = md.spec.auth?.apiKeySecretRef;
+      let keys: string[] | undefined;
+      if (auth) {
+        const { value, generated } = secretValue(data, auth.name, auth.key);
+        keys = [value];
+        apiKeys.set(md.name, value);
+        if (generated) progress.log(`ModelDeployment/${md.name}: Secret "${auth.name}" is not among the manifests; generated an API key for this run`);
+      }
+      const serving = await startServing({ role: 'serve', deployment: md, model }, { pool: store.pool, log, port, host: opts.host, apiKeys: keys });
+      servers.push(serving);
+      port = port === 0 ? 0 : port + 1;
+      progress.log(`ModelDeployment/${md.name}: serving ${serving.model.name} v${serving.model.version} at ${serving.url}`);
+      setStatus(md, { state: 'Ready', reason: 'Serving', message: `version ${serving.model.version} ready at ${serving.url}` }, {
+        replicas: 1,
+        readyReplicas: 1,
+        model: serving.model,
+        url: serving.url,
+      });
+    } catch (err) {
+      setStatus(md, failureHealth('ServeFailed', (err as Error).message));
+    }
+  }
+
+  for (const dm of state.ofKind<DriftMonitorResource>('DriftMonitor')) {
+    const inputs = resolveDriftInputs(dm, state);
+    if (isWaiting(inputs) || !ready(inputs.deployment)) {
+      const why = isWaiting(inputs) ? inputs : { reason: 'ModelDeploymentNotReady' as const, message: `ModelDeployment "${dm.spec.modelDeploymentRef.name}" is not Ready` };
+      setStatus(dm, { state: 'Stalled', reason: why.reason, message: why.message });
+      continue;
+    }
+    try {
+      const serving = servers.find((s) => s.deploymentName === inputs.deployment.name);
+      if (serving && opts.replay > 0) {
+        const r = await replayTraffic(state, inputs.deployment, serving, {
+          requests: Math.max(opts.replay, dm.spec.minSamples),
+          apiKey: apiKeys.get(inputs.deployment.name),
+          dataDirOf,
+          configMaps: data.configMaps,
+          env: opts.env,
+        });
+        progress.log(`ModelDeployment/${inputs.deployment.name}: replayed ${r.requests} forecasts from the data: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors`);
+        await serving.flushLog();
+        await writeFile(join(opts.stateDir, `forecast-request-${inputs.deployment.name}.json`), JSON.stringify(r.example));
+      }
+      const summary = await runDrift({ role: 'drift', monitor: dm, deployment: inputs.deployment, model: serving?.model ?? inputs.model }, { pool: store.pool, log });
+      progress.log(`DriftMonitor/${dm.name}: ${summary.result} (${summary.samples} samples, ${Math.round(summary.driftedShare * 100)}% of features drifted)`);
+      setStatus(dm, { state: 'Ready', reason: summary.result, message: `${summary.result}: ${summary.samples} samples` }, driftFieldsFromSummary(summary));
+    } catch (err) {
+      setStatus(dm, failureHealth('DriftCheckFailed', (err as Error).message));
+    }
+  }
+
+  const failed = state.resources.filter((r) => !ready(r));
+  if (opts.output === 'json') process.stdout.write(`${JSON.stringify(toList(state), null, 2)}\n`);
+  else printStatusTable(state, process.stdout);
+  for (const r of failed) {
+    const c = r.status?.conditions?.find((x) => x.type === 'Ready');
+    process.stderr.write(`${r.kind}/${r.name} is not Ready: ${c?.reason}: ${c?.message}\n`);
+  }
+  return { exitCode: failed.length > 0 ? 1 : 0, state, servers, apiKeys, close };
+}

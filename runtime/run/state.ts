@@ -1,0 +1,35 @@
+import type { ValidatedManifest } from '../../crds/validate.ts';
+import type { Lookup, Resource } from '../pipeline/resources.ts';
+
+/**
+ * RunState holds the resources of one `fluxora run`: the validated manifests with
+ * the statuses this run gives them. It implements Lookup, so references resolve
+ * with the same code the operator uses against its informer caches.
+ */
+export class RunState implements Lookup {
+  readonly resources: Resource<unknown>[] = [];
+  readonly #byKey = new Map<string, Resource<unknown>>();
+
+  constructor(manifests: ValidatedManifest[], runId: string) {
+    for (const m of manifests) {
+      const r: Resource<unknown> = { kind: m.kind, name: m.name, namespace: m.namespace, generation: 1, uid: runId, spec: m.spec, status: {} };
+      this.resources.push(r);
+      this.#byKey.set(`${m.kind}/${m.namespace}/${m.name}`, r);
+    }
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: the overloads of Lookup narrow the result by kind.
+  get(kind: string, namespace: string, name: string): any {
+    return this.#byKey.get(`${kind}/${namespace}/${name}`);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  list(kind: string, namespace: string): any[] {
+    return this.resources.filter((r) => r.kind === kind && r.namespace === namespace);
+  }
+
+  /** ofKind returns every resource of a kind, in manifest order. */
+  ofKind<T extends Resource<unknown>>(kind: string): T[] {
+    return this.resources.filter((r) => r.kind === kind) as T[];
+  }
+}

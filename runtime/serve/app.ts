@@ -1,0 +1,273 @@
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+  type onRequestHookHandler,
+  type onResponseHookHandler,
+  type onSendHookHandler,
+} from 'fastify';
+import type { DestinationStream, LoggerOptions } from 'pino';
+import { Registry } from 'prom-client';
+import packageJson from '../../package.json' with { type: 'json' };
+import { type AuthOptions, createApiKeyCheck } from './auth.ts';
+import { Batcher } from './batcher.ts';
+import { clientErrorHandler, createErrorHandler, frameworkErrors, notFoundHandler } from './error-handler.ts';
+import { errors } from './errors.ts';
+import type { LoadedModel } from './loaded-model.ts';
+import { createServeMetrics } from './metrics.ts';
+import { loadModelState, type ServedModel } from './model-state.ts';
+import { createPredictionRecorder, type PredictionLogSink } from './prediction-log.ts';
+import { REQUEST_ID_HEADER, requestId } from './request-id.ts';
+import { forecastRoutes } from './routes/forecast.ts';
+import { HEALTH_ROUTES, healthRoutes } from './routes/health.ts';
+import { inferenceRoutes } from './routes/inference.ts';
+import { metadataRoutes } from './routes/metadata.ts';
+import { METRICS_ROUTE, metricsRoutes } from './routes/metrics.ts';
+import type { ServeContext } from './serve-context.ts';
+
+/** BatchingOptions tune the micro-batcher (see Batcher). */
+export interface BatchingOptions {
+  /** Most rows per model call (1 turns batching off). */
+  maxBatchSize: number;
+  /** Longest a request waits for others to share its model call. */
+  maxLatencyMs: number;
+  /** Most rows queued; beyond, requests get 503 with Retry-After: 1. */
+  maxQueue: number;
+  /** Also run a batch as soon as no more requests are ready to read, not only after maxLatencyMs (see Batcher; default true). */
+  flushWhenIdle?: boolean;
+}
+
+/** ServeLoggerOptions are pino options, plus fastify's `stream` to write the JSON lines to (default stdout). */
+export type ServeLoggerOptions = LoggerOptions & { stream?: DestinationStream };
+
+/** BuildOptions configure `build`. */
+export interface BuildOptions {
+  /** The model, or a promise of it: the server is not ready until it resolves and its warmUp ran. */
+  model: LoadedModel | Promise<LoadedModel>;
+  /** OIP server metadata name (default `fluxora`). */
+  serverName?: string;
+  /** OIP server metadata version (default: the package version). */
+  serverVersion?: string;
+  batching: BatchingOptions;
+  /** With API keys, inference, forecast and metadata routes need one; health and /metrics stay open. */
+  auth?: AuthOptions;
+  /** Where served predictions go (the store's writer); its add() must never block. */
+  predictionLog?: PredictionLogSink;
+  /** Largest request body in bytes (default 1 MiB); larger bodies get 413. */
+  bodyLimit?: number;
+  /** pino options (default: level from FLUXORA_LOG_LEVEL or info), or false for no logs. */
+  logger?: ServeLoggerOptions | false;
+  /** Prometheus registry for the server's metrics (default: a fresh one). */
+  registry?: Registry;
+}
+
+/** ServeControl is the handle `build` decorates the instance with (`app.fluxora`), for server.ts and tests. */
+export interface ServeControl {
+  /** Resolves with the served model once it is loaded and warmed up; rejects if that fails. */
+  readonly modelReady: Promise<ServedModel>;
+  /** ready is what GET /v2/health/ready says. */
+  readonly ready: boolean;
+  /** Rows waiting in the micro-batcher. */
+  readonly queuedRows: number;
+  /** HTTP requests in progress (probes and /metrics excluded). */
+  readonly inflight: number;
+  /** startDraining turns readiness off (503) while requests are still served: the first step of a graceful stop. */
+  startDraining(): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Control handle of a Fluxora inference server (see ServeControl). */
+    fluxora: ServeControl;
+  }
+}
+
+/** DEFAULT_BODY_LIMIT is the default largest request body: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** REQUEST_TIMEOUT_MS bounds how long a client may take to send a whole request (slow-loris guard). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** REDACTED_LOG_PATHS are never written to logs, whatever the caller's logger options. */
+export const REDACTED_LOG_PATHS = Object.freeze([
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+]);
+
+/**
+ * build assembles the inference server: the OIP (KServe V2) REST API, POST
+ * /v1/forecast, GET /metrics, the micro-batcher, API-key auth and readiness that
+ * follows the model promise. It returns the Fastify instance without listening
+ * (see server.ts); `app.fluxora` is its ServeControl. Every error response is
+ * `{"error": message}` (errors.ts).
+ */
+export function build(options: BuildOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!(Number.isInteger(bodyLimit) && bodyLimit > 0)) throw new RangeError(`bodyLimit: expected a positive integer, got ${bodyLimit}`);
+  if (options.batching == null) throw new TypeError('batching: expected { maxBatchSize, maxLatencyMs, maxQueue }');
+  const auth = options.auth === undefined ? undefined : createApiKeyCheck(options.auth);
+
+  const app = Fastify({
+    logger: loggerOptions(options.logger),
+    bodyLimit,
+    genReqId: requestId,
+    // One `Request completed` line per request comes from the onResponse hook instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: false,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    frameworkErrors,
+    clientErrorHandler,
+  });
+  const registry = options.registry ?? new Registry();
+  let inflight = 0;
+  let closing = false;
+
+  const predictions = createPredictionRecorder(options.predictionLog, app.log);
+  const batcher = new Batcher({
+    ...options.batching,
+    predict: (X, n) => state.requireServed().model.predictBatch(X, n),
+    onBatch: (report) => metrics.observeBatch(report),
+  });
+  const metrics = createServeMetrics(
+    registry,
+    { queueDepth: () => batcher.queuedRows, inflight: () => inflight, logDropped: () => predictions.dropped() },
+    options.batching.maxBatchSize,
+  );
+  const state = loadModelState(options.model, app.log, (served) => metrics.setModel(served.model.name, served.model.version));
+
+  const authenticate: onRequestHookHandler = (request, _reply, done) => {
+    try {
+      auth?.check(request.headers);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+  const requireModel: onRequestHookHandler = (_request, _reply, done) => {
+    try {
+      state.requireServed();
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+  const context: ServeContext = {
+    state,
+    batcher,
+    metrics,
+    predictions,
+    serverName: options.serverName ?? 'fluxora',
+    serverVersion: options.serverVersion ?? packageJson.version,
+    authenticated: auth ? [authenticate] : [],
+    guarded: auth ? [authenticate, requireModel] : [requireModel],
+  };
+
+  app.setErrorHandler(createErrorHandler(bodyLimit));
+
+  const probes = new Set<string>([...HEALTH_ROUTES, METRICS_ROUTE]);
+  const decrementInflight = () => {
+    inflight--;
+  };
+  const completed = (request: FastifyRequest, reply: FastifyReply, route: string, probe: boolean) => {
+    const elapsedMs = reply.elapsedTime;
+    metrics.observeRequest(route, reply.statusCode, elapsedMs / 1000);
+    const fields = { method: request.method, route, statusCode: reply.statusCode, durationMs: Math.round(elapsedMs * 1000) / 1000 };
+    if (probe) request.log.debug(fields, 'Request completed');
+    else request.log.info(fields, 'Request completed');
+  };
+  // Every route gets its own lifecycle hooks, which know its pattern and whether it
+  // is a probe, so nothing is looked up per request.
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url;
+    const probe = probes.has(pattern);
+    const onRequest: onRequestHookHandler = (request, reply, done) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+      if (probe) {
+        done();
+        return;
+      }
+      inflight++;
+      reply.raw.once('close', decrementInflight);
+      if (closing) done(new errors.FST_FLUXORA_SHUTTING_DOWN());
+      else done();
+    };
+    const onSend: onSendHookHandler = (_request, reply, payload, done) => {
+      // While draining, every response ends its connection so keep-alive clients move on.
+      if (closing) reply.header('connection', 'close');
+      done(null, payload);
+    };
+    const onResponse: onResponseHookHandler = (request, reply, done) => {
+      completed(request, reply, pattern, probe);
+      done();
+    };
+    route.onRequest = [onRequest, ...hooks(route.onRequest)];
+    route.onSend = [onSend, ...hooks(route.onSend)];
+    route.onResponse = [...hooks(route.onResponse), onResponse];
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    reply.raw.once('finish', () => completed(request, reply, 'unmatched', false));
+    return notFoundHandler(request, reply);
+  });
+
+  app.addHook('preClose', (done) => {
+    closing = true;
+    state.draining = true;
+    // In-flight requests must not wait for batch company any more: the listener is closing.
+    void batcher.drain();
+    done();
+  });
+  app.addHook('onClose', async () => {
+    // Runs once the HTTP server has closed; anything still queued runs now.
+    await batcher.close();
+  });
+
+  app.register(healthRoutes, { context });
+  app.register(metadataRoutes, { context });
+  app.register(inferenceRoutes, { context });
+  app.register(forecastRoutes, { context });
+  app.register(metricsRoutes, { registry });
+
+  const control: ServeControl = {
+    modelReady: state.loaded,
+    get ready() {
+      return state.ready;
+    },
+    get queuedRows() {
+      return batcher.queuedRows;
+    },
+    get inflight() {
+      return inflight;
+    },
+    startDraining() {
+      state.draining = true;
+    },
+  };
+  app.decorate('fluxora', control);
+  return app;
+}
+
+/** hooks normalises a route's hook option (none, one, or a list) to a list. */
+function hooks<T>(option: T | T[] | undefined): T[] {
+  if (option === undefined) return [];
+  return Array.isArray(option) ? option : [option];
+}
+
+/** loggerOptions applies defaults and always redacts credentials from request headers. */
+function loggerOptions(logger: ServeLoggerOptions | false | undefined): ServeLoggerOptions | false {
+  if (logger === false) return false;
+  const redact = logger?.redact;
+  const paths = Array.isArray(redact) ? redact : (redact?.paths ?? []);
+  return {
+    name: 'fluxora.serve',
+    level: process.env.FLUXORA_LOG_LEVEL ?? 'info',
+    ...logger,
+    redact: {
+      ...(Array.isArray(redact) || redact === undefined ? {} : redact),
+      paths: [...new Set([...paths, ...REDACTED_LOG_PATHS])],
+    },
+  };
+}
