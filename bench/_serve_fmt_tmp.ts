@@ -9,7 +9,7 @@ for (const v of [1, 10, 0.5, 5.3125, 0.1, 21.3, -2.5, 1e-6, 1e-7, 123456.789, 1e
 const pool = Array.from({ length: 64 }, (_, k) => Float32Array.from({ length: 72 }, (_, i) => (Math.random() * 50 + i * 1.37 + k)));
 const out = Buffer.allocUnsafe(72 * 16);
 function bench(name: string, fn: (i: number) => number, iters = 100000) { for (let i = 0; i < 10000; i++) fn(i); const t = performance.now(); let x = 0; for (let i = 0; i < iters; i++) x += fn(i); console.log(name.padEnd(34), ((performance.now() - t) / iters * 1000).toFixed(2), 'us', x / iters); }
-for (let r = 0; r < 2; r++) {
+for (let r = 0; r < 5; r++) {
 bench('join 72', (i) => pool[i & 63].join(',').length);
 bench('writeFloat32 72', (i) => { const a = pool[i & 63]; let p = 0; for (let j = 0; j < 72; j++) { if (j) out[p++] = 44; p = writeFloat32(out, p, a[j]); } return p; });
 }

@@ -3,10 +3,11 @@ import { crdsCommand } from './crds.ts';
 import { generateCommand } from './generate.ts';
 import { driftCommand, profileCommand, serveCommand, trainCommand } from './roles.ts';
 import { runCommand } from './run.ts';
+import { operatorCommand } from './operator.ts';
 import { validateCommand } from './validate.ts';
 
 /** commands lists every `fluxora` subcommand in the order help shows them. */
-export const commands: Command[] = [validateCommand, crdsCommand, runCommand, profileCommand, trainCommand, serveCommand, driftCommand, generateCommand];
+export const commands: Command[] = [validateCommand, crdsCommand, runCommand, operatorCommand, profileCommand, trainCommand, serveCommand, driftCommand, generateCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

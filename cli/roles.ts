@@ -135,7 +135,7 @@ comma-separated FLUXORA_API_KEYS; health endpoints and /metrics stay open.
 
 Options:
   --port N           port to listen on (default 8080)
-  --host H           address to listen on (default 0.0.0.0)
+  --host H           address to listen on (default $FLUXORA_LISTEN_HOST or 0.0.0.0)
 ${configHelp}`,
   options: { ...common, port: { type: 'string' }, host: { type: 'string' } },
   async run(values) {
@@ -146,7 +146,7 @@ ${configHelp}`,
     const apiKeys = await readApiKeys(process.env);
     const store = await openRoleStore({ stateDir: (values['state-dir'] as string | undefined) ?? '.fluxora', log });
     try {
-      await startServing(config, { pool: store.pool, log, port, host: (values.host as string | undefined) ?? '0.0.0.0', apiKeys, handleSignals: true, onExit: () => store.close() });
+      await startServing(config, { pool: store.pool, log, port, host: (values.host as string | undefined) ?? process.env.FLUXORA_LISTEN_HOST ?? '0.0.0.0', apiKeys, handleSignals: true, onExit: () => store.close() });
     } catch (err) {
       await store.close();
       throw err;

@@ -52,10 +52,6 @@ export const featureSetSpec = withRules(
       z.array(columnName).max(32),
       'Numeric columns used as inputs, known for the forecast horizon too (e.g. a temperature forecast).',
     ).optional(),
-    materialize: d(
-      z.strictObject({ enabled: d(z.boolean().default(false), 'Store the computed features in the database (a Job).') }),
-      'Materialisation of features into the store.',
-    ).optional(),
   }),
   [
     {
@@ -86,7 +82,6 @@ export const featureSetStatus = z.object({
   datasetVersion: z.string().max(64).optional(),
   features: d(z.array(z.string().max(256)).max(4096), 'Names of the model inputs per forecast step.').optional(),
   featureCount: z.number().int().optional(),
-  materializeJobName: z.string().max(253).optional(),
 });
 
 /** FeatureSetSpec is the TypeScript type of a FeatureSet's spec (after defaults). */

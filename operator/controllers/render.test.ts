@@ -72,14 +72,14 @@ describe('render', () => {
   it('runs tuning trials as an Indexed Job, then the final Job', () => {
     const tj = res('TrainingJob', 'grid-mlp', tjSpec({ tuning: { trials: 6, parallelism: 2, searchSpace: { learningRate: { min: 0.001, max: 0.1, scale: 'log' } } } }));
     const before = renderTrainingJob(tj, { featureSet: fs, dataset: ds }, opts, false) as Any[];
-    expect(before.map((j) => j.metadata.name)).toEqual(['grid-mlp-trials']);
+    expect(before.map((j) => j.metadata.name)).toEqual(['grid-mlp-trials-g1']);
     expect(before[0].spec).toMatchObject({ completionMode: 'Indexed', completions: 6, parallelism: 2 });
     expect(container(before[0]).args).toEqual(['train', '--trial', '$(JOB_COMPLETION_INDEX)']);
     const after = renderTrainingJob(tj, { featureSet: fs, dataset: ds }, opts, true) as Any[];
-    expect(after.map((j) => j.metadata.name)).toEqual(['grid-mlp-trials', 'grid-mlp-train']);
+    expect(after.map((j) => j.metadata.name)).toEqual(['grid-mlp-trials-g1', 'grid-mlp-train-g1']);
     expect(container(after[1]).args).toEqual(['train']);
     const plain = renderTrainingJob(res('TrainingJob', 'grid-lin', tjSpec({})), { featureSet: fs, dataset: ds }, opts, false) as Any[];
-    expect(plain.map((j) => j.metadata.name)).toEqual(['grid-lin-train']);
+    expect(plain.map((j) => j.metadata.name)).toEqual(['grid-lin-train-g1']);
     expect(plain[0].spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 3600 });
   });
 

@@ -4,9 +4,9 @@ import { childLabels, childName, datasetSources, identity, type KubeObject, owne
 import type { OperatorOptions } from '../shared/options.ts';
 
 /** trialsJobName is the Indexed Job running a TrainingJob's tuning trials. */
-export const trialsJobName = (tj: TrainingJobResource) => childName(tj.name, 'trials');
+export const trialsJobName = (tj: TrainingJobResource) => childName(tj.name, `trials-g${tj.generation ?? 1}`);
 /** trainJobName is the Job training and registering the final model. */
-export const trainJobName = (tj: TrainingJobResource) => childName(tj.name, 'train');
+export const trainJobName = (tj: TrainingJobResource) => childName(tj.name, `train-g${tj.generation ?? 1}`);
 
 /**
  * renderTrainingJob returns the batch Jobs of a TrainingJob. With tuning: an

@@ -1,0 +1,86 @@
+import { hostname } from 'node:os';
+import { defaultOperatorOptions, type OperatorOptions } from '../operator/controllers/shared/options.ts';
+import { loadKubeConfig } from '../operator/kube/kube-config.ts';
+import { defaultKubeLogger } from '../operator/kube/logger.ts';
+import { buildOperator } from '../operator/setup.ts';
+import { type Command, UsageError } from './command.ts';
+
+/** operatorCommand is `fluxora operator`: the controller manager. */
+export const operatorCommand: Command = {
+  name: 'operator',
+  summary: 'Run the controller manager that reconciles the five kinds (in-cluster or with a kubeconfig)',
+  help: `Usage: fluxora operator [options]
+
+Reconciles Datasets, FeatureSets, TrainingJobs, ModelDeployments and
+DriftMonitors into Jobs, Deployments, Services and CronJobs running this image,
+and writes status back. Serves /healthz, /readyz and /metrics.
+
+Options:
+  --kubeconfig PATH             kubeconfig (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
+  --namespace NS                watch one namespace (default: all)
+  --leader-elect[=true|false]   campaign for a Lease before reconciling (default true)
+  --lease-namespace NS          namespace of the Lease (default $POD_NAMESPACE or default)
+  --lease-name NAME             name of the Lease (default fluxora-operator)
+  --health-port N               port of /healthz, /readyz, /metrics (default 8081; 0 picks one)
+  --workers N                   concurrent reconciles per kind (default 2)
+  --image IMAGE                 workload image (default ${defaultOperatorOptions.image})
+  --image-pull-policy POLICY    Always, IfNotPresent or Never (default IfNotPresent)
+  --database-secret NAME/KEY    Secret in each workload namespace with the store URI (default fluxora-db/uri)
+  --data-dir DIR                where relative Dataset paths resolve in pods (default /data)
+  --workload-service-account SA service account of workload pods (default: the namespace default)
+  -h, --help                    show this help`,
+  options: {
+    kubeconfig: { type: 'string' },
+    namespace: { type: 'string' },
+    'leader-elect': { type: 'string' },
+    'lease-namespace': { type: 'string' },
+    'lease-name': { type: 'string' },
+    'health-port': { type: 'string' },
+    workers: { type: 'string' },
+    image: { type: 'string' },
+    'image-pull-policy': { type: 'string' },
+    'database-secret': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'workload-service-account': { type: 'string' },
+  },
+  async run(values) {
+    const str = (k: string) => values[k] as string | undefined;
+    const int = (k: string, d: number) => {
+      const v = str(k);
+      if (v === undefined) return d;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${k} must be a non-negative integer, got "${v}"`);
+      return n;
+    };
+    const leaderElect = (str('leader-elect') ?? 'true') !== 'false';
+    const pullPolicy = str('image-pull-policy') ?? defaultOperatorOptions.imagePullPolicy;
+    if (!['Always', 'IfNotPresent', 'Never'].includes(pullPolicy)) throw new UsageError(`--image-pull-policy must be Always, IfNotPresent or Never`);
+    const secret = str('database-secret') ?? `${defaultOperatorOptions.databaseSecret.name}/${defaultOperatorOptions.databaseSecret.key}`;
+    const [secretName, secretKey] = secret.split('/');
+    if (!secretName || !secretKey) throw new UsageError(`--database-secret must be NAME/KEY, got "${secret}"`);
+    const options: OperatorOptions = {
+      image: str('image') ?? defaultOperatorOptions.image,
+      imagePullPolicy: pullPolicy as OperatorOptions['imagePullPolicy'],
+      databaseSecret: { name: secretName, key: secretKey },
+      dataDir: str('data-dir') ?? defaultOperatorOptions.dataDir,
+      workloadServiceAccount: str('workload-service-account') ?? '',
+    };
+    const logger = defaultKubeLogger();
+    const { kubeConfig, source } = loadKubeConfig({ kubeconfig: str('kubeconfig') });
+    const manager = buildOperator({
+      kubeConfig,
+      options,
+      namespace: str('namespace'),
+      leaderElection: leaderElect
+        ? { namespace: str('lease-namespace') ?? process.env.POD_NAMESPACE ?? 'default', name: str('lease-name') ?? 'fluxora-operator', identity: process.env.POD_NAME ? `${process.env.POD_NAME}_${hostname()}` : undefined }
+        : undefined,
+      workers: Math.max(1, int('workers', 2)),
+      healthPort: int('health-port', 8081),
+      logger,
+      handleSignals: true,
+    });
+    logger.info({ kubeconfig: source, namespace: str('namespace') ?? '(all)', image: options.image, leaderElect }, 'Starting operator');
+    await manager.start();
+    return new Promise<number>(() => {});
+  },
+};

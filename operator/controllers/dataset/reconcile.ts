@@ -1,0 +1,22 @@
+import { splitKey } from '../../kube/object-key.ts';
+import type { DatasetResource } from '../../../runtime/pipeline/resources.ts';
+import { type ReconcileContext, toResource } from '../shared/context.ts';
+import { applyChild, createJobIfAbsent, observeJob, writeStatus } from '../shared/kit.ts';
+import { profileJobName, renderDataset } from './render.ts';
+import { datasetStatus } from './status.ts';
+
+/** reconcileDataset makes a Dataset's profiling Job (and refresh CronJob) exist and writes what it found to status. */
+export async function reconcileDataset(ctx: ReconcileContext, key: string): Promise<void> {
+  const { namespace, name } = splitKey(key);
+  const live = ctx.informers.Dataset.get(namespace ?? '', name);
+  if (!live) return;
+  const parsed = toResource<DatasetResource['spec']>(live);
+  if ('problems' in parsed) return;
+  const ds = parsed.resource as DatasetResource;
+  for (const child of renderDataset(ds, ctx.options)) {
+    if (child.kind === 'Job') await createJobIfAbsent(ctx, child);
+    else await applyChild(ctx, child, ctx.informers.CronJob.get(namespace ?? '', child.metadata.name));
+  }
+  const { health, fields } = datasetStatus(observeJob(ctx, ctx.informers.Job.get(ds.namespace, profileJobName(ds))));
+  await writeStatus(ctx, live, ds, health, fields);
+}

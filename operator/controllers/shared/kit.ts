@@ -1,0 +1,91 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Resource } from '../../../runtime/pipeline/resources.ts';
+import { conditionsFor, type Health } from '../../../runtime/pipeline/status.ts';
+import type { KubeObject } from './children.ts';
+import type { CustomObject, ReconcileContext } from './context.ts';
+import type { ObservedJob } from './observed.ts';
+
+type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+/** observeJob reads a batch/v1 Job and its pods (from the caches) into what status functions need. */
+export function observeJob(ctx: ReconcileContext, job: KubernetesObject | undefined): ObservedJob | undefined {
+  if (!job) return undefined;
+  const j = job as Obj;
+  const status = (j.status ?? {}) as {
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    active?: number;
+    succeeded?: number;
+    startTime?: string | Date;
+    completionTime?: string | Date;
+  };
+  const cond = (type: string) => status.conditions?.find((c) => c.type === type && c.status === 'True');
+  const failed = cond('Failed');
+  const name = j.metadata?.name ?? '';
+  const pods = ctx.informers.Pod.list(j.metadata?.namespace).filter(
+    (p) => p.metadata?.labels?.['batch.kubernetes.io/job-name'] === name || p.metadata?.labels?.['job-name'] === name,
+  ) as Obj[];
+  const terminated = pods
+    .flatMap((p) => {
+      const cs = (p.status as { containerStatuses?: { state?: { terminated?: Record<string, unknown> } }[] } | undefined)?.containerStatuses ?? [];
+      const t = cs[0]?.state?.terminated;
+      return t
+        ? [{ pod: p.metadata?.name ?? '', exitCode: Number(t.exitCode), reason: t.reason as string | undefined, message: t.message as string | undefined, finishedAt: String(t.finishedAt ?? '') }]
+        : [];
+    })
+    .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+  const iso = (v: string | Date | undefined) => (v === undefined ? undefined : new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  return {
+    name,
+    complete: Boolean(cond('Complete')),
+    failed: Boolean(failed),
+    failureReason: failed?.reason,
+    failureMessage: failed?.message,
+    active: status.active ?? 0,
+    succeeded: status.succeeded ?? 0,
+    startTime: iso(status.startTime),
+    completionTime: iso(status.completionTime),
+    terminated,
+  };
+}
+
+/**
+ * writeStatus rebuilds the status from the world (fields + health) and writes it
+ * through the status subresource, only when it differs from the live status.
+ */
+export async function writeStatus(ctx: ReconcileContext, live: CustomObject, r: Resource<unknown>, health: Health, fields: Record<string, unknown>): Promise<void> {
+  const conditions = conditionsFor(health, r.generation, r.status?.conditions, new Date(ctx.clock.now()));
+  const status = { ...fields, observedGeneration: r.generation, conditions };
+  await ctx.applier.applyStatus(
+    { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: r.name, namespace: r.namespace }, status } as CustomObject & { status: Record<string, unknown> },
+    { live: live as CustomObject & { status?: Record<string, unknown> } },
+  );
+  const before = r.status?.conditions?.find((c) => c.type === 'Ready');
+  const after = conditions.find((c) => c.type === 'Ready');
+  if (before?.status !== after?.status || before?.reason !== after?.reason) {
+    await ctx.events.record(live, health.state === 'Stalled' ? 'Warning' : 'Normal', health.reason, health.message.slice(0, 1000));
+  }
+}
+
+/** applyChild server-side-applies a child, comparing with the cached object first (no request when in sync). */
+export async function applyChild(ctx: ReconcileContext, child: KubeObject, live: KubernetesObject | undefined): Promise<void> {
+  await ctx.applier.apply(child as KubernetesObject, { live: (live as KubernetesObject | undefined) ?? null });
+}
+
+/**
+ * createJobIfAbsent creates a batch Job once: a Job's template is immutable, and
+ * its name already encodes what it runs (spec hash or generation), so an existing
+ * Job is never updated.
+ */
+export async function createJobIfAbsent(ctx: ReconcileContext, job: KubeObject): Promise<void> {
+  if (ctx.informers.Job.get(job.metadata.namespace ?? '', job.metadata.name)) return;
+  await ctx.applier.apply(job as KubernetesObject, { live: null });
+}
+
+/** waitingHealth turns an unresolved reference into Progressing, or Stalled once it has waited past the deadline. */
+export function waitingHealth(r: Resource<unknown>, reason: string, message: string, nowMs: number, deadlineMs = 15 * 60_000): Health {
+  const reconciling = r.status?.conditions?.find((c) => c.type === 'Reconciling' && c.status === 'True' && c.reason === reason);
+  const since = reconciling?.lastTransitionTime ? Date.parse(reconciling.lastTransitionTime) : nowMs;
+  const stalledBefore = r.status?.conditions?.find((c) => c.type === 'Stalled' && c.status === 'True' && c.reason === reason);
+  if (stalledBefore || nowMs - since > deadlineMs) return { state: 'Stalled', reason, message: `${message} (waited over ${deadlineMs / 60_000} minutes)` };
+  return { state: 'Progressing', reason, message };
+}
