@@ -78,6 +78,8 @@ export function resolveModelSelector(md: ModelDeploymentResource, lookup: Lookup
       .filter((tj) => tj.spec.registry.model === name && tj.spec.registry.alias === ref.alias && tj.status?.model?.version && isReady(tj))
       .sort((a, b) => (b.status?.model?.version ?? 0) - (a.status?.model?.version ?? 0));
     if (registered.length > 0) return { name, version: registered[0].status?.model?.version, alias: ref.alias };
+    const pending = lookup.list('TrainingJob', md.namespace).find((tj) => tj.spec.registry.model === name && tj.spec.registry.alias === ref.alias);
+    if (pending) return waiting('TrainingJobNotReady', `waiting for TrainingJob "${pending.name}" to register ${name}@${ref.alias}`);
     return { name, alias: ref.alias };
   }
   return { name, alias: 'latest' };
