@@ -30,7 +30,8 @@ describe('admission on a real kube-apiserver', () => {
 
   it('accepts every example and shows them under the fluxora category and short names', async () => {
     await cp.kubectl(['create', 'namespace', 'examples']);
-    const r = await cp.kubectl(['apply', '-n', 'examples', '-f', `${root}examples/`, '--recursive', '--dry-run=server']);
+    const files = ['dataset', 'featureset', 'trainingjob', 'modeldeployment', 'driftmonitor'].flatMap((k) => ['-f', `${root}examples/${k}.yaml`]);
+    const r = await cp.kubectl(['apply', '-n', 'examples', ...files, '-f', `${root}examples/energy-forecast/pipeline.yaml`, '--dry-run=server']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const real = await cp.kubectl(['apply', '-n', 'examples', '-f', `${root}examples/energy-forecast/pipeline.yaml`]);
