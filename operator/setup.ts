@@ -16,6 +16,7 @@ import { reconcileFeatureSet } from './controllers/feature-set/reconcile.ts';
 import { reconcileModelDeployment } from './controllers/model-deployment/reconcile.ts';
 import { type CustomObject, createInformers, informerLookup, type ReconcileContext } from './controllers/shared/context.ts';
 import type { OperatorOptions } from './controllers/shared/options.ts';
+import { statusMetrics } from './controllers/shared/status-metrics.ts';
 import { reconcileTrainingJob } from './controllers/training-job/reconcile.ts';
 
 /** OperatorSetup configures the operator process. */
@@ -58,6 +59,7 @@ export function buildOperator(setup: OperatorSetup): Manager {
     options: setup.options,
     clock,
     logger: setup.logger,
+    metrics: statusMetrics(registry),
   };
   informers.FeatureSet.addIndex('datasetRef', refIndex('datasetRef'));
   informers.TrainingJob.addIndex('featureSetRef', refIndex('featureSetRef'));

@@ -89,6 +89,7 @@ describe('build', () => {
     const { app } = await setup({ registry });
     await app.inject({ method: 'POST', url: '/v2/models/energy/infer', payload: inferBody([[1, 2, 3, 4], [1, 2, 3, 4]]) });
     await app.inject({ url: '/v2/models/solar' });
+    await app.inject({ url: '/v2/no/such/route/123' });
     const res = await app.inject({ url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe(registry.contentType);
@@ -97,6 +98,7 @@ describe('build', () => {
       /^# TYPE fluxora_http_request_duration_seconds histogram$/m,
       /^fluxora_http_request_duration_seconds_count\{route="\/v2\/models\/:name\/infer",status_code="200"\} 1$/m,
       /^fluxora_http_request_duration_seconds_count\{route="\/v2\/models\/:name",status_code="404"\} 1$/m,
+      /^fluxora_http_request_duration_seconds_count\{route="unmatched",status_code="404"\} 1$/m,
       /^# TYPE fluxora_predictions_total counter$/m,
       /^fluxora_predictions_total 2$/m,
       /^fluxora_prediction_errors_total 0$/m,
@@ -113,6 +115,7 @@ describe('build', () => {
       expect(text).toMatch(line);
     }
     expect(text).not.toContain('solar');
+    expect(text).not.toContain('/v2/no/such');
   });
 
   it('refuses invalid options', () => {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BatchReport } from './batcher.ts';
+import { RequestHistogram } from './request-histogram.ts';
 
 /** MetricSources are read when Prometheus scrapes, so the hot path updates nothing for them. */
 export interface MetricSources {
@@ -36,12 +37,11 @@ export const HTTP_BUCKETS = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0
  */
 export function createServeMetrics(registry: Registry, sources: MetricSources, maxBatchSize: number): ServeMetrics {
   const registers = [registry];
-  const duration = new Histogram({
+  const duration = new RequestHistogram({
     name: 'fluxora_http_request_duration_seconds',
     help: 'HTTP request duration in seconds, by route pattern and status code.',
-    labelNames: ['route', 'status_code'] as const,
-    buckets: [...HTTP_BUCKETS],
-    registers,
+    buckets: HTTP_BUCKETS,
+    registry,
   });
   const predictions = new Counter({
     name: 'fluxora_predictions_total',
@@ -94,16 +94,9 @@ export function createServeMetrics(registry: Registry, sources: MetricSources, m
     labelNames: ['name', 'version'] as const,
     registers,
   });
-  const requestSeries = new Map<string, { observe(value: number): void }>();
   return {
     observeRequest(route, statusCode, seconds) {
-      const key = `${statusCode} ${route}`;
-      let series = requestSeries.get(key);
-      if (series === undefined) {
-        series = duration.labels(route, String(statusCode));
-        requestSeries.set(key, series);
-      }
-      series.observe(seconds);
+      duration.record(route, statusCode, seconds);
     },
     observeBatch(report) {
       batchSize.observe(report.rows);

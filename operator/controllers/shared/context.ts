@@ -9,6 +9,7 @@ import type { EventRecorder } from '../../kube/events.ts';
 import { kubeInformer, type ResilientInformer } from '../../kube/informer.ts';
 import type { KubeLogger } from '../../kube/logger.ts';
 import type { OperatorOptions } from './options.ts';
+import type { StatusMetrics } from './status-metrics.ts';
 import { MANAGED_BY } from './options.ts';
 
 /** CustomObject is a Fluxora object as the API server returns it. */
@@ -98,4 +99,5 @@ export interface ReconcileContext {
   options: OperatorOptions;
   clock: Clock;
   logger: KubeLogger;
+  metrics?: StatusMetrics;
 }

@@ -4,6 +4,7 @@ import { conditionsFor, type Health } from '../../../runtime/pipeline/status.ts'
 import type { KubeObject } from './children.ts';
 import type { CustomObject, ReconcileContext } from './context.ts';
 import type { ObservedJob } from './observed.ts';
+import { recordStatus } from './status-metrics.ts';
 
 type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
@@ -59,6 +60,7 @@ export async function writeStatus(ctx: ReconcileContext, live: CustomObject, r: 
     { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: r.name, namespace: r.namespace }, status } as CustomObject & { status: Record<string, unknown> },
     { live: live as CustomObject & { status?: Record<string, unknown> } },
   );
+  if (ctx.metrics) recordStatus(ctx.metrics, r.kind, r.namespace, r.name, status);
   const before = r.status?.conditions?.find((c) => c.type === 'Ready');
   const after = conditions.find((c) => c.type === 'Ready');
   if (before?.status !== after?.status || before?.reason !== after?.reason) {
