@@ -23,6 +23,7 @@ Options:
   --lease-name NAME             name of the Lease (default fluxora-operator)
   --health-port N               port of /healthz, /readyz, /metrics (default 8081; 0 picks one)
   --workers N                   concurrent reconciles per kind (default 2)
+  --resync-period SECONDS       reconcile every object again this often (default 600)
   --image IMAGE                 workload image (default ${defaultOperatorOptions.image})
   --image-pull-policy POLICY    Always, IfNotPresent or Never (default IfNotPresent)
   --database-secret NAME/KEY    Secret in each workload namespace with the store URI (default fluxora-db/uri)
@@ -37,6 +38,7 @@ Options:
     'lease-name': { type: 'string' },
     'health-port': { type: 'string' },
     workers: { type: 'string' },
+    'resync-period': { type: 'string' },
     image: { type: 'string' },
     'image-pull-policy': { type: 'string' },
     'database-secret': { type: 'string' },
@@ -78,6 +80,7 @@ Options:
       healthPort: int('health-port', 8081),
       logger,
       handleSignals: true,
+      resyncMs: int('resync-period', 600) * 1000,
     });
     logger.info({ kubeconfig: source, namespace: str('namespace') ?? '(all)', image: options.image, leaderElect }, 'Starting operator');
     await manager.start();

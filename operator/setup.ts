@@ -32,6 +32,8 @@ export interface OperatorSetup {
   logger: KubeLogger;
   clock?: Clock;
   handleSignals?: boolean;
+  /** Period of full resyncs of the caches (every object reconciled again); default 10 minutes. */
+  resyncMs?: number;
 }
 
 const spec = (o: KubernetesObject) => ((o as CustomObject).spec ?? {}) as Record<string, { name?: string } | undefined>;
@@ -50,7 +52,7 @@ const refIndex = (field: string) => (o: CustomObject) => {
 export function buildOperator(setup: OperatorSetup): Manager {
   const registry = new Registry();
   const clock = setup.clock ?? systemClock;
-  const informers = createInformers(setup.kubeConfig, { namespace: setup.namespace, registry, clock, logger: setup.logger });
+  const informers = createInformers(setup.kubeConfig, { namespace: setup.namespace, registry, clock, logger: setup.logger, resyncMs: setup.resyncMs });
   const ctx: ReconcileContext = {
     informers,
     lookup: informerLookup(informers),

@@ -33,10 +33,10 @@ export interface Informers {
 export type FluxoraKind = 'Dataset' | 'FeatureSet' | 'TrainingJob' | 'ModelDeployment' | 'DriftMonitor';
 
 /** createInformers builds the resilient informers; children are selected by the managed-by label so the caches hold only what the operator owns. */
-export function createInformers(kubeConfig: KubeConfig, opts: { namespace?: string; registry: Registry; clock?: Clock; logger: KubeLogger }): Informers {
+export function createInformers(kubeConfig: KubeConfig, opts: { namespace?: string; registry: Registry; clock?: Clock; logger: KubeLogger; resyncMs?: number }): Informers {
   const managed = `app.kubernetes.io/managed-by=${MANAGED_BY['app.kubernetes.io/managed-by']}`;
   const make = <T extends KubernetesObject>(apiVersion: string, plural: string, labelSelector?: string) =>
-    kubeInformer<T>({ kubeConfig, apiVersion, plural, namespace: opts.namespace, labelSelector, registry: opts.registry, clock: opts.clock, logger: opts.logger });
+    kubeInformer<T>({ kubeConfig, apiVersion, plural, namespace: opts.namespace, labelSelector, registry: opts.registry, clock: opts.clock, logger: opts.logger, resyncMs: opts.resyncMs });
   return {
     Dataset: make<CustomObject>(API_VERSION, 'datasets'),
     FeatureSet: make<CustomObject>(API_VERSION, 'featuresets'),

@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, openSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
@@ -48,6 +48,8 @@ export interface ControlPlane {
   pids(): Record<string, number>;
   /** Kills every process (whole process groups) and removes tmpDir. Idempotent. */
   stop(): Promise<void>;
+  /** JSON-lines audit log of every mutating request (Metadata level: verb, user, userAgent, objectRef). */
+  auditLogPath: string;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -579,6 +581,12 @@ rm -rf "$d"`,
       ],
     };
 
+    // Metadata-level audit of every mutating request: tests count the writes a client makes.
+    const auditPolicy = path.join(tmpDir, 'audit-policy.yaml');
+    writeFileSync(
+      auditPolicy,
+      'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n    verbs: [create, update, patch, delete, deletecollection]\n  - level: None\n',
+    );
     const apiserver: Component = {
       name: 'kube-apiserver',
       bin: bin('kube-apiserver'),
@@ -593,6 +601,10 @@ rm -rf "$d"`,
         `--tls-private-key-file=${pki.serverKey}`,
         `--client-ca-file=${pki.caCrt}`,
         '--authorization-mode=Node,RBAC',
+        `--audit-policy-file=${auditPolicy}`,
+        `--audit-log-path=${path.join(tmpDir, 'audit.log')}`,
+        '--audit-log-format=json',
+        '--audit-log-mode=blocking',
         `--requestheader-client-ca-file=${pki.frontProxyCaCrt}`,
         '--requestheader-allowed-names=front-proxy-client',
         '--requestheader-username-headers=X-Remote-User',
@@ -684,6 +696,7 @@ rm -rf "$d"`,
     const kubectlEnv = { ...process.env, KUBECONFIG: kubeconfigPath };
     const cp: ControlPlane = {
       kubeconfigPath,
+      auditLogPath: path.join(tmpDir, 'audit.log'),
       server,
       binDir,
       tmpDir,
