@@ -6,3 +6,6 @@ process.on('warning', (w) => {
 });
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
+// A finished command exits even if a library left a handle open (a timer, a
+// socket); the grace period lets pending output to pipes drain first.
+setTimeout(() => process.exit(process.exitCode), 2000).unref();

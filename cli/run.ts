@@ -94,6 +94,7 @@ Options:
       const meta = (await res.json()) as { inputs?: { shape: number[] }[] };
       inputs.set(s.deploymentName, meta.inputs?.[0]?.shape?.[1] ?? 1);
     }
+    await printForecast(result.servers[0], result.apiKeys.get(result.servers[0].deploymentName), stateDir);
     process.stdout.write(`\nServing. Try:\n\n${curlExamples(result.servers, result.apiKeys, inputs, stateDir)}\n\nPress Ctrl-C to stop.\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -104,3 +105,19 @@ Options:
     return result.exitCode;
   },
 };
+
+/** printForecast asks the first server for a forecast from the replayed data's latest history and prints it. */
+async function printForecast(s: Serving, key: string | undefined, stateDir: string): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const body = await readFile(`${stateDir}/forecast-request-${s.deploymentName}.json`, 'utf8').catch(() => undefined);
+  if (!body) return;
+  const res = await fetch(`${s.url}/v1/forecast`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body,
+  });
+  if (!res.ok) return;
+  const f = (await res.json()) as { coverage: number; forecasts: { timestamp: string; value: number; lower: number; upper: number }[] };
+  const rows = f.forecasts.map((p) => `  ${p.timestamp}  ${p.value.toFixed(1).padStart(9)}  [${p.lower.toFixed(1)}, ${p.upper.toFixed(1)}]`);
+  process.stdout.write(`\nForecast of ${s.model.name} v${s.model.version} after the data's last day (${Math.round(f.coverage * 100)}% intervals):\n\n${rows.join('\n')}\n`);
+}
