@@ -26,7 +26,7 @@ export interface KeySelector {
   optional?: boolean;
 }
 
-/** FieldSelector is a downward-API fieldRef. */
+/** FieldRef is a downward-API fieldRef. */
 export interface FieldRef {
   fieldPath: string;
   apiVersion?: string;
@@ -227,6 +227,7 @@ export interface Pod {
     readinessGates?: { conditionType: string }[];
     hostname?: string;
     subdomain?: string;
+    hostNetwork?: boolean;
     [other: string]: unknown;
   };
   status?: PodStatus;
