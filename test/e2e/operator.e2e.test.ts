@@ -1,0 +1,230 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTable } from '../../runtime/data/load.ts';
+import { requiredHistory } from '../../runtime/features/forecast-frame.ts';
+import { forecastBody } from '../../runtime/run/replay.ts';
+import { type Cluster, OPERATOR_USER, type OperatorProcess, ROOT, startCluster, waitFor } from './harness/cluster.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON from kubectl.
+type Any = any;
+
+async function json(c: Cluster, args: string[]): Promise<Any> {
+  const r = await c.kubectl([...args, '-o', 'json']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+function condition(obj: Any, type: string): Any {
+  return obj?.status?.conditions?.find((c: Any) => c.type === type);
+}
+
+async function ready(c: Cluster, ns: string, resource: string, timeoutMs: number): Promise<Any> {
+  return waitFor(
+    `${resource} in ${ns} to be Ready`,
+    async () => {
+      const obj = await json(c, ['get', resource, '-n', ns]);
+      const stalled = condition(obj, 'Stalled');
+      if (stalled?.status === 'True') throw new Error(`${resource} stalled: ${stalled.reason}: ${stalled.message}`);
+      return condition(obj, 'Ready')?.status === 'True' && obj.status.observedGeneration === obj.metadata.generation ? obj : undefined;
+    },
+    timeoutMs,
+    2000,
+  );
+}
+
+const small = (ns: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: tiny, namespace: ${ns}}
+data:
+  tiny.csv: |
+${Array.from({ length: 400 }, (_, i) => `    ${new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString().replace('.000Z', '+00:00')},${(1000 + 100 * Math.sin((2 * Math.PI * i) / 24)).toFixed(1)}`)
+  .join('\n')
+  .replace(/^/, '    timestamp,load\n')}
+---
+apiVersion: fluxora.io/v1alpha1
+kind: Dataset
+metadata: {name: tiny, namespace: ${ns}}
+spec:
+  source: {csv: {configMapRef: {name: tiny, key: tiny.csv}}}
+  columns: [{name: load}]
+  validation: {minRows: 100}
+`;
+
+const featureSet = (ns: string) => `apiVersion: fluxora.io/v1alpha1
+kind: FeatureSet
+metadata: {name: tiny, namespace: ${ns}}
+spec:
+  datasetRef: {name: tiny}
+  target: load
+  calendar: [hourOfDay]
+  lags: [{column: load, steps: [24]}]
+`;
+
+describe('the operator on a real control plane', () => {
+  let c: Cluster;
+  let operator: OperatorProcess;
+
+  beforeAll(async () => {
+    c = await startCluster();
+    operator = c.startOperator(['--leader-elect=false', '--resync-period', '20']);
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('turns a missing reference into Ready=False with a reason, and converges once it exists', async () => {
+    await c.createNamespace('refs');
+    await c.kubectl(['apply', '-f', '-'], featureSet('refs'));
+    const waiting = await waitFor(
+      'the FeatureSet to report its missing Dataset',
+      async () => {
+        const fs = await json(c, ['get', 'fs', 'tiny', '-n', 'refs']);
+        return condition(fs, 'Ready')?.reason === 'DatasetNotFound' ? fs : undefined;
+      },
+      30_000,
+    );
+    expect(condition(waiting, 'Ready')).toMatchObject({ status: 'False', message: 'Dataset "tiny" does not exist in namespace refs' });
+    expect(condition(waiting, 'Reconciling')?.status).toBe('True');
+    await c.kubectl(['apply', '-f', '-'], small('refs'));
+    const ds = await ready(c, 'refs', 'datasets/tiny', 120_000);
+    expect(ds.status).toMatchObject({ rows: 400, rejectedRows: 0, phase: 'Ready' });
+    const fs = await ready(c, 'refs', 'fs/tiny', 30_000);
+    expect(fs.status.featureCount).toBe(3);
+  });
+
+  it('costs zero writes in steady state, resyncs included', async () => {
+    await new Promise((r) => setTimeout(r, 5000));
+    const before = c.writesBy(OPERATOR_USER);
+    await new Promise((r) => setTimeout(r, 60_000));
+    const after = c.writesBy(OPERATOR_USER, before.lines);
+    expect(after.sample).toEqual([]);
+    expect(after.count).toBe(0);
+    expect(operator.log()).toMatch(/"controller":"dataset"/);
+  });
+
+  it('runs the energy-forecast example: trains in pods, serves forecasts and OIP, checks drift', async () => {
+    await c.createNamespace('energy');
+    await c.kubectl(['create', 'secret', 'generic', 'grid-load-keys', '-n', 'energy', '--from-literal=api-key=e2e-secret-key']);
+    const applied = await c.kubectl(['apply', '-n', 'energy', '-f', path.join(ROOT, 'examples/energy-forecast/pipeline.yaml')]);
+    expect(applied.code).toBe(0);
+    await ready(c, 'energy', 'datasets/grid-load', 180_000);
+    await ready(c, 'energy', 'fs/grid-load', 30_000);
+    const tj = await ready(c, 'energy', 'tj/grid-load-mlp', 1_200_000);
+    expect(tj.status.phase).toBe('Succeeded');
+    expect(tj.status.metrics.mae).toBeLessThan(tj.status.baseline.mae);
+    expect(tj.status.trials).toMatchObject({ completed: 4, total: 4 });
+    expect(tj.status.model).toMatchObject({ name: 'grid-load', version: 1 });
+    const md = await ready(c, 'energy', 'md/grid-load', 300_000);
+    expect(md.status).toMatchObject({ readyReplicas: 1, model: { name: 'grid-load', version: 1 } });
+
+    const pods = await json(c, ['get', 'pods', '-n', 'energy', '-l', 'app.kubernetes.io/instance=grid-load']);
+    const ip = pods.items.find((p: Any) => condition(p, 'Ready')?.status === 'True')?.status.podIP;
+    expect(ip).toBeTruthy();
+    const base = `http://${ip}:8080`;
+    const auth = { authorization: 'Bearer e2e-secret-key', 'content-type': 'application/json' };
+    expect((await fetch(`${base}/v2/models/grid-load`)).status).toBe(401);
+    const meta = (await (await fetch(`${base}/v2/models/grid-load`, { headers: auth })).json()) as Any;
+    const width = meta.inputs[0].shape[1];
+    const infer = (await (
+      await fetch(`${base}/v2/models/grid-load/infer`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ id: 'e2e', inputs: [{ name: 'features', shape: [1, width], datatype: 'FP32', data: Array(width).fill(0) }] }),
+      })
+    ).json()) as Any;
+    expect(infer.id).toBe('e2e');
+    expect(infer.outputs.map((o: Any) => o.name)).toEqual(['forecast', 'lower', 'upper']);
+
+    const ds = await json(c, ['get', 'datasets', 'grid-load', '-n', 'energy']);
+    const { table } = await loadTable({ format: 'csv', file: path.join(ROOT, 'examples/energy-forecast/data/grid-load.csv') }, { ...ds.spec });
+    const fsSpec = (await json(c, ['get', 'fs', 'grid-load', '-n', 'energy'])).spec;
+    const history = requiredHistory(fsSpec, 24);
+    for (let k = 0; k < 210; k++) {
+      const body = forecastBody(table, table.rows - 25 - k, history, 24, 'load', ['temperature']);
+      const res = await fetch(`${base}/v1/forecast`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      const f = (await res.json()) as Any;
+      if (k === 0) {
+        expect(f.forecasts).toHaveLength(24);
+        expect(f.forecasts[0].lower).toBeLessThan(f.forecasts[0].upper);
+        expect(f.model).toEqual({ name: 'grid-load', version: 1 });
+      }
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const job = await c.kubectl(['create', 'job', '-n', 'energy', '--from=cronjob/grid-load-drift', 'grid-load-drift-now']);
+    expect(job.stderr).toBe('');
+    const dm = await ready(c, 'energy', 'dm/grid-load', 180_000);
+    expect(['Drift', 'NoDrift']).toContain(dm.status.result);
+    expect(dm.status.samples).toBeGreaterThanOrEqual(200);
+    if (dm.status.result === 'Drift') {
+      expect(dm.status.retrainJob).toBe('grid-load-retrain-v1');
+      await waitFor('the retraining TrainingJob', async () => (await c.kubectl(['get', 'tj', 'grid-load-retrain-v1', '-n', 'energy'])).code === 0, 30_000);
+    }
+    const table2 = await c.kubectl(['get', 'fluxora', '-n', 'energy']);
+    expect(table2.stdout).toMatch(/trainingjob\.fluxora\.io\/grid-load-mlp\s+True\s+Succeeded\s+grid-load\s+1\s+[0-9.]+\s+[0-9.]+/);
+  });
+
+  it('converges with no duplicate children when killed mid-reconcile and restarted', async () => {
+    await c.createNamespace('crash');
+    await c.kubectl(['apply', '-f', '-'], small('crash') + '---\n' + featureSet('crash'));
+    await new Promise((r) => setTimeout(r, 300));
+    await operator.stop('SIGKILL');
+    operator = c.startOperator(['--leader-elect=false', '--resync-period', '20']);
+    await ready(c, 'crash', 'fs/tiny', 120_000);
+    const jobs = await json(c, ['get', 'jobs', '-n', 'crash']);
+    expect(jobs.items.map((j: Any) => j.metadata.name)).toHaveLength(1);
+  });
+
+  it('recovers from a kube-apiserver restart and reconciles later changes', async () => {
+    await c.cp.restartApiServer();
+    await c.createNamespace('after-restart');
+    await c.kubectl(['apply', '-f', '-'], small('after-restart') + '---\n' + featureSet('after-restart'));
+    await ready(c, 'after-restart', 'fs/tiny', 120_000);
+  });
+
+  it('garbage-collects every child on delete and leaves nothing Terminating', async () => {
+    const del = await c.kubectl(['delete', 'fluxora', '--all', '-n', 'energy', '--wait=true', '--timeout=120s']);
+    expect(del.code).toBe(0);
+    await waitFor(
+      'children of the energy namespace to be gone',
+      async () => {
+        const left = await c.kubectl(['get', 'jobs,cronjobs,deployments,services,pods', '-n', 'energy', '-o', 'name']);
+        return left.stdout.trim() === '' ? true : undefined;
+      },
+      120_000,
+      2000,
+    );
+  });
+
+  it('lets exactly one of two operator replicas lead, and fails over when the leader dies', async () => {
+    await operator.stop('SIGTERM');
+    const a = c.startOperator(['--leader-elect=true', '--lease-name', 'fluxora-e2e']);
+    const b = c.startOperator(['--leader-elect=true', '--lease-name', 'fluxora-e2e']);
+    const holder = await waitFor(
+      'a leader',
+      async () => (await json(c, ['get', 'lease', 'fluxora-e2e', '-n', 'fluxora-system'])).spec.holderIdentity as string | undefined,
+      30_000,
+    );
+    const leaderIsA = a.log().includes('Started leading') || !b.log().includes('Started leading');
+    const [leader, standby] = leaderIsA ? [a, b] : [b, a];
+    expect(standby.log()).not.toMatch(/Started leading/);
+    const killedAt = Date.now();
+    await leader.stop('SIGKILL');
+    const next = await waitFor(
+      'the standby to take over',
+      async () => {
+        const h = (await json(c, ['get', 'lease', 'fluxora-e2e', '-n', 'fluxora-system'])).spec.holderIdentity as string;
+        return h && h !== holder ? h : undefined;
+      },
+      40_000,
+      500,
+    );
+    expect(next).not.toBe(holder);
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    await c.createNamespace('failover');
+    await c.kubectl(['apply', '-f', '-'], small('failover') + '---\n' + featureSet('failover'));
+    await ready(c, 'failover', 'fs/tiny', 120_000);
+    operator = standby;
+  });
+});
+
