@@ -315,10 +315,12 @@ async function benchModel(kind: 'mlp' | 'test'): Promise<{ model: LoadedModel; d
     const tf = await import('@tensorflow/tfjs');
     const { initBackend } = await import('../runtime/models/backend.ts');
     const { buildModel } = await import('../runtime/models/model.ts');
-    const { predict, warmUp } = await import('../runtime/models/predict.ts');
+    const { warmUp } = await import('../runtime/models/predict.ts');
+    const { predictor } = await import('../runtime/models/predictor.ts');
     const backend = await initBackend();
     const network = buildModel({ type: 'mlp', hiddenUnits: [64, 32] }, N_INPUTS, HORIZON, { seed: 1 });
     const halfWidth = 1;
+    const forward = predictor(network, N_INPUTS);
     const model: LoadedModel = {
       name: MODEL_NAME,
       version: 1,
@@ -329,8 +331,8 @@ async function benchModel(kind: 'mlp' | 'test'): Promise<{ model: LoadedModel; d
       covariates: [],
       requiredHistory: 1,
       coverage: 0.9,
-      predictBatch(X, _n) {
-        const point = predict(network, X, N_INPUTS);
+      predictBatch(X, n) {
+        const point = forward.run(X, n);
         const lower = new Float32Array(point.length);
         const upper = new Float32Array(point.length);
         for (let i = 0; i < point.length; i++) {
@@ -346,7 +348,7 @@ async function benchModel(kind: 'mlp' | 'test'): Promise<{ model: LoadedModel; d
         warmUp(network, N_INPUTS);
       },
     };
-    return { model, description: `tfjs ${tf.version.tfjs} ${backend} MLP ${N_INPUTS}->64->32->${HORIZON}` };
+    return { model, description: `tfjs ${tf.version.tfjs} ${backend} MLP ${N_INPUTS}->64->32->${HORIZON}, forward pass: ${forward.kind}` };
   } catch (error) {
     const { createTestModel } = await import('../runtime/serve/test-model.ts');
     const model = createTestModel({ name: MODEL_NAME, nInputs: N_INPUTS, horizon: HORIZON, covariates: [] });

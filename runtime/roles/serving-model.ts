@@ -3,7 +3,8 @@ import { newParsedTimestamp, parseTimestamp } from '../data/timestamp.ts';
 import { FeatureError } from '../features/errors.ts';
 import type { ConformalQuantiles } from '../models/conformal.ts';
 import { loadModel as loadLayersModel } from '../models/io.ts';
-import { predict, warmUp } from '../models/predict.ts';
+import { warmUp } from '../models/predict.ts';
+import { predictor } from '../models/predictor.ts';
 import type { ModelRecord } from '../registry/registry.ts';
 import { type ForecastInput, HistoryError, type LoadedModel } from '../serve/loaded-model.ts';
 import { type FeaturePipeline, frameFor, scaleInputs } from '../training/pipeline.ts';
@@ -73,6 +74,7 @@ export async function servingModel(record: ModelRecord): Promise<LoadedModel> {
   });
   const width = a.inputNames.length;
   const h = a.horizon;
+  const forward = predictor(model, width);
   return {
     name: record.name,
     version: record.version,
@@ -85,7 +87,7 @@ export async function servingModel(record: ModelRecord): Promise<LoadedModel> {
     coverage: pipeline.coverage,
     predictBatch(X, n) {
       const scaled = scaleInputs(Float32Array.from(X.subarray(0, n * width)), pipeline.inputScaler);
-      const out = predict(model, scaled, width);
+      const out = forward.run(scaled, n);
       const lower = new Float32Array(out.length);
       const upper = new Float32Array(out.length);
       const { mean, std } = pipeline.targetScaler;
