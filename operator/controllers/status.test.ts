@@ -3,7 +3,9 @@ import { modelDeploymentSpec } from '../../crds/model-deployment.ts';
 import { trainingJobSpec } from '../../crds/training-job.ts';
 import type { Resource } from '../../runtime/pipeline/resources.ts';
 import { conditionsFor } from '../../runtime/pipeline/status.ts';
+import { featureSetSpec } from '../../crds/feature-set.ts';
 import { datasetStatus } from './dataset/status.ts';
+import { featureSetStatus } from './feature-set/status.ts';
 import { driftMonitorStatus } from './drift-monitor/status.ts';
 import { modelDeploymentStatus, type ObservedDeployment } from './model-deployment/status.ts';
 import type { ObservedJob } from './shared/observed.ts';
@@ -85,6 +87,16 @@ describe('status', () => {
     const ok = driftMonitorStatus('c', job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(summary) }] }));
     expect(ok.health).toMatchObject({ state: 'Ready', reason: 'NoDrift' });
     expect(ok.fields).toMatchObject({ result: 'NoDrift', samples: 300, lastRunTime: '2026-01-01T00:00:00Z' });
+  });
+
+  it('versions a FeatureSet by its Dataset content and its spec', () => {
+    const fs = { kind: 'FeatureSet', name: 'f', namespace: 'ml', spec: featureSetSpec.parse({ datasetRef: { name: 'd' }, target: 'load', lags: [{ column: 'load', steps: [24] }] }) };
+    const ds = (version: string) => ({ kind: 'Dataset', name: 'd', namespace: 'ml', spec: {} as never, status: { version } });
+    const a = featureSetStatus(fs, ds('v1'));
+    expect(a.health.state).toBe('Ready');
+    expect(a.fields).toMatchObject({ datasetVersion: 'v1', features: ['load_lag24_s1'], featureCount: 1 });
+    expect(featureSetStatus(fs, ds('v2')).fields.version).not.toBe(a.fields.version);
+    expect(featureSetStatus(fs, ds('v1')).fields.version).toBe(a.fields.version);
   });
 
   it('keeps lastTransitionTime while a condition holds, and moves it on a change', () => {

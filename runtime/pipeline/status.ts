@@ -1,7 +1,10 @@
 import type { Condition } from '../../crds/common.ts';
+import { forecastInputNames } from '../features/forecast-frame.ts';
 import type { DriftSummary } from '../roles/drift.ts';
 import type { ProfileSummary } from '../roles/profile.ts';
 import type { TrainSummary } from '../roles/train.ts';
+import type { DatasetResource, FeatureSetResource } from './resources.ts';
+import { featureSetVersion } from './versions.ts';
 
 /**
  * Health is the outcome of one pass for one resource, before it becomes
@@ -95,4 +98,18 @@ export function driftFieldsFromSummary(summary: DriftSummary): Record<string, un
 /** failureHealth turns a role's failure message into a Stalled health with a reason. */
 export function failureHealth(reason: string, message: string): Health {
   return { state: 'Stalled', reason, message: message.slice(0, 1024) };
+}
+
+/**
+ * featureSetStatus builds a FeatureSet's status from its resolved Dataset: the
+ * model inputs of the first forecast step and a version that changes with the
+ * Dataset's content or the feature spec. Pure; the FeatureSet has no children.
+ */
+export function featureSetStatus(fs: FeatureSetResource, dataset: DatasetResource): { health: Health; fields: Record<string, unknown> } {
+  const datasetVersion = dataset.status?.version ?? '';
+  const features = forecastInputNames(fs.spec, 1);
+  return {
+    health: { state: 'Ready', reason: 'Resolved', message: `${features.length} features from Dataset ${dataset.name}` },
+    fields: { version: featureSetVersion(datasetVersion, fs.spec), datasetVersion, features, featureCount: features.length },
+  };
 }

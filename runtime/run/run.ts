@@ -3,7 +3,6 @@ import { dirname, join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadManifests } from '../../crds/files.ts';
 import { formatProblem } from '../../crds/validate.ts';
-import { forecastInputNames } from '../features/forecast-frame.ts';
 import type {
   DatasetResource,
   DriftMonitorResource,
@@ -18,10 +17,10 @@ import {
   datasetFieldsFromProfile,
   driftFieldsFromSummary,
   failureHealth,
+  featureSetStatus,
   type Health,
   trainingFieldsFromSummary,
 } from '../pipeline/status.ts';
-import { featureSetVersion } from '../pipeline/versions.ts';
 import type { TrainConfig } from '../roles/config.ts';
 import { runDrift } from '../roles/drift.ts';
 import type { RoleLogger } from '../roles/logger.ts';
@@ -137,14 +136,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       setStatus(fs, { state: 'Stalled', reason: inputs.reason, message: inputs.message });
       continue;
     }
-    const datasetVersion = inputs.dataset.status?.version ?? '';
-    const features = forecastInputNames(fs.spec, 1);
-    setStatus(fs, { state: 'Ready', reason: 'Resolved', message: `${features.length} features` }, {
-      version: featureSetVersion(datasetVersion, fs.spec),
-      datasetVersion,
-      features,
-      featureCount: features.length,
-    });
+    const { health, fields } = featureSetStatus(fs, inputs.dataset);
+    setStatus(fs, health, fields);
   }
 
   for (const tj of state.ofKind<TrainingJobResource>('TrainingJob')) {

@@ -1,10 +1,9 @@
-import { forecastInputNames } from '../../../runtime/features/forecast-frame.ts';
 import { isWaiting, resolveFeatureSetInputs } from '../../../runtime/pipeline/resolve.ts';
 import type { FeatureSetResource } from '../../../runtime/pipeline/resources.ts';
-import { featureSetVersion } from '../../../runtime/pipeline/versions.ts';
 import { splitKey } from '../../kube/object-key.ts';
 import { type ReconcileContext, toResource } from '../shared/context.ts';
 import { waitingHealth, writeStatus } from '../shared/kit.ts';
+import { featureSetStatus } from './status.ts';
 
 /**
  * reconcileFeatureSet resolves a FeatureSet's Dataset and records its version and
@@ -23,12 +22,6 @@ export async function reconcileFeatureSet(ctx: ReconcileContext, key: string): P
     await writeStatus(ctx, live, fs, waitingHealth(fs, inputs.reason, inputs.message, ctx.clock.now()), {});
     return;
   }
-  const datasetVersion = inputs.dataset.status?.version ?? '';
-  const features = forecastInputNames(fs.spec, 1);
-  await writeStatus(ctx, live, fs, { state: 'Ready', reason: 'Resolved', message: `${features.length} features from Dataset ${inputs.dataset.name}` }, {
-    version: featureSetVersion(datasetVersion, fs.spec),
-    datasetVersion,
-    features,
-    featureCount: features.length,
-  });
+  const { health, fields } = featureSetStatus(fs, inputs.dataset);
+  await writeStatus(ctx, live, fs, health, fields);
 }
