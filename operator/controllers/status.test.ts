@@ -59,8 +59,10 @@ describe('status', () => {
 
   it('reports tuning progress, then the registered version and metrics', () => {
     const tuned = tj({ trials: 4, searchSpace: {} });
-    const running = trainingJobStatus(tuned, job({ active: 2, succeeded: 1 }), undefined);
-    expect(running.health).toMatchObject({ state: 'Progressing', reason: 'Tuning', message: '1/4 trials finished' });
+    const trial = (value: number) => ({ pod: 'p', exitCode: 0, message: JSON.stringify({ trial: 0, params: {}, objective: { metric: 'mae', value } }) });
+    const running = trainingJobStatus(tuned, job({ active: 2, succeeded: 2, terminated: [trial(150.5), trial(120.25)] }), undefined);
+    expect(running.health).toMatchObject({ state: 'Progressing', reason: 'Tuning', message: '2/4 trials finished' });
+    expect(running.fields.progress).toEqual({ trial: 2, trials: 4, bestMetric: 120.25 });
     const done = trainingJobStatus(tuned, job({ complete: true, succeeded: 4 }), job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(trained) }] }));
     expect(done.health.state).toBe('Ready');
     expect(done.fields).toMatchObject({ phase: 'Succeeded', model: { name: 'm', version: 2 }, metrics: { mae: 1 }, baseline: { mae: 2 } });

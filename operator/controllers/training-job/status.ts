@@ -1,7 +1,8 @@
 import { failureHealth, type Health, trainingFieldsFromSummary } from '../../../runtime/pipeline/status.ts';
 import type { TrainingJobResource } from '../../../runtime/pipeline/resources.ts';
 import type { TrainSummary } from '../../../runtime/roles/train.ts';
-import { failureText, type ObservedJob, succeededSummary } from '../shared/observed.ts';
+import { failureText, type ObservedJob, parseSummary, succeededSummary } from '../shared/observed.ts';
+import type { TrialSummary } from '../../../runtime/roles/train.ts';
 
 /**
  * trainingJobStatus builds a TrainingJob's status from its Jobs: trials progress
@@ -35,9 +36,13 @@ export function trainingJobStatus(
   }
   if (tuning && !train) {
     const done = trials?.succeeded ?? 0;
+    const values = (trials?.terminated ?? [])
+      .map((t) => (t.exitCode === 0 ? parseSummary<TrialSummary>(t.message)?.objective?.value : undefined))
+      .filter((v): v is number => typeof v === 'number');
+    const best = values.length === 0 ? undefined : tuning.objective.goal === 'minimize' ? Math.min(...values) : Math.max(...values);
     return {
       health: { state: 'Progressing', reason: 'Tuning', message: `${done}/${tuning.trials} trials finished` },
-      fields: { phase: trials ? 'Running' : 'Pending', jobName: trials?.name, startTime, ...trialFields, progress: { trial: done, trials: tuning.trials } },
+      fields: { phase: trials ? 'Running' : 'Pending', jobName: trials?.name, startTime, ...trialFields, progress: { trial: done, trials: tuning.trials, ...(best === undefined ? {} : { bestMetric: Number(best.toPrecision(6)) }) } },
     };
   }
   return {
