@@ -1,13 +1,27 @@
 import { type Command, parseCommandLine, UsageError } from './command.ts';
-import { crdsCommand } from './crds.ts';
-import { generateCommand } from './generate.ts';
-import { driftCommand, profileCommand, serveCommand, trainCommand } from './roles.ts';
-import { runCommand } from './run.ts';
-import { operatorCommand } from './operator.ts';
-import { validateCommand } from './validate.ts';
+
+/**
+ * CommandEntry names a subcommand and loads it on demand, so `fluxora operator`
+ * never loads TensorFlow.js and `fluxora validate` starts fast.
+ */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
 
 /** commands lists every `fluxora` subcommand in the order help shows them. */
-export const commands: Command[] = [validateCommand, crdsCommand, runCommand, operatorCommand, profileCommand, trainCommand, serveCommand, driftCommand, generateCommand];
+export const commands: CommandEntry[] = [
+  { name: 'validate', summary: 'Validate manifests offline with the same schemas and rules as admission', load: async () => (await import('./validate.ts')).validateCommand },
+  { name: 'crds', summary: 'Print the five CustomResourceDefinitions as YAML', load: async () => (await import('./crds.ts')).crdsCommand },
+  { name: 'run', summary: 'Run manifests on this machine: profile, train, serve and check drift, no cluster needed', load: async () => (await import('./run.ts')).runCommand },
+  { name: 'operator', summary: 'Run the controller manager that reconciles the five kinds (in-cluster or with a kubeconfig)', load: async () => (await import('./operator.ts')).operatorCommand },
+  { name: 'profile', summary: 'Load, validate and profile a Dataset (a workload role)', load: async () => (await import('./roles.ts')).profileCommand },
+  { name: 'train', summary: 'Train a TrainingJob: one tuning trial (--trial N) or the final model (a workload role)', load: async () => (await import('./roles.ts')).trainCommand },
+  { name: 'serve', summary: 'Serve a registered model: Open Inference Protocol and /v1/forecast (a workload role)', load: async () => (await import('./roles.ts')).serveCommand },
+  { name: 'drift', summary: "Compare recent predictions with the model's training profile (a workload role)", load: async () => (await import('./roles.ts')).driftCommand },
+  { name: 'generate', summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, Argo CD health)', load: async () => (await import('./generate.ts')).generateCommand },
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -33,11 +47,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`fluxora: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
+  const cmd = await entry.load();
   try {
     const { values, positionals } = parseCommandLine(cmd, rest);
     if (values.help) {
