@@ -80,7 +80,7 @@ try {
   await must(cp, ['apply', '-n', 'bench', '-f', '-'], 'apiVersion: fluxora.io/v1alpha1\nkind: Dataset\nmetadata: {name: d}\nspec:\n  source: {csv: {path: data/grid-load.csv}}\n  columns: [{name: load}, {name: temperature}]\n---\napiVersion: fluxora.io/v1alpha1\nkind: FeatureSet\nmetadata: {name: f}\nspec:\n  datasetRef: {name: d}\n  target: load\n');
   // A node runs only the profiling pod; then it leaves, so the measured Jobs' pods stay Pending.
   const agent = await startNodeAgent({ kubeconfigPath: cp.kubeconfigPath, image: 'fluxora:bench', cli: CLI, cwd: ROOT });
-  const operator = spawn(process.execPath, [CLI, 'operator', '--kubeconfig', kubeconfig, '--leader-elect=false', '--health-port', '0', '--namespace', 'bench', '--workers', '4', '--image', 'fluxora:bench', '--data-dir', path.join(ROOT, 'examples/energy-forecast')], {
+  const operator = spawn(process.execPath, [CLI, 'operator', '--kubeconfig', kubeconfig, '--leader-elect=false', '--health-port', '0', '--namespace', 'bench', '--workers', '4', '--image', 'fluxora:bench', '--data-dir', 'examples/energy-forecast'], {
     stdio: ['ignore', 'ignore', 'ignore'],
     env: { ...process.env, FLUXORA_LOG_LEVEL: 'warn' },
   });

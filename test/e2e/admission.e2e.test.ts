@@ -63,7 +63,7 @@ describe('admission on a real kube-apiserver', () => {
       'kind: Dataset\nmetadata: {name: bad}\nspec:\n  source: {csv: {path: a.csv}, postgres: {secretRef: {name: db}, query: select 1}}\n  columns: [{name: load}]',
       /spec\.source: Invalid value: .*exactly one data source/,
     ],
-    ['an unknown model type (schema)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {type: xgboostt, epochs: -1}', /spec\.model\.type: Unsupported value: "xgboostt"[\s\S]*spec\.model\.epochs: Invalid value: -1/],
+    ['an unknown model type (schema)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {type: xgboostt, epochs: -1}', /(?=[\s\S]*spec\.model\.type: Unsupported value: "xgboostt")[\s\S]*spec\.model\.epochs: Invalid value: -1/],
     ['splits leaving nothing to train on (CEL)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {type: mlp}\n  split: {validation: 0.5, test: 0.45}', /spec\.split: Invalid value: .*must stay under 0\.9/],
     ['a zero lag (schema)', 'kind: FeatureSet\nmetadata: {name: bad}\nspec:\n  datasetRef: {name: d}\n  target: load\n  lags: [{column: load, steps: [0]}]', /spec\.lags\[0\]\.steps\[0\]: Invalid value: 0/],
   ])('rejects %s with the field path', async (_what, body, message) => {

@@ -25,7 +25,7 @@ export interface Cluster {
   operatorKubeconfig: string;
   kubectl: ControlPlane['kubectl'];
   /** startOperator runs `fluxora operator` as the operator's ServiceAccount. */
-  startOperator(args?: string[]): OperatorProcess;
+  startOperator(args?: string[], name?: string): OperatorProcess;
   /** createNamespace makes a namespace with the store Secret workloads need. */
   createNamespace(name: string): Promise<void>;
   /** writesBy counts mutating requests of a user in the audit log since a line offset. */
@@ -35,6 +35,8 @@ export interface Cluster {
 
 /** OperatorProcess is one running operator. */
 export interface OperatorProcess {
+  /** POD_NAME of the process: its leader-election identity starts with it. */
+  name: string;
   child: ChildProcess;
   log(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -109,11 +111,11 @@ export async function startCluster(): Promise<Cluster> {
       pg,
       operatorKubeconfig,
       kubectl: (args, input) => cp.kubectl(args, input),
-      startOperator(args = []) {
+      startOperator(args = [], name = `operator-${operators.length}`) {
         const child = spawn(
           process.execPath,
-          [CLI, 'operator', '--kubeconfig', operatorKubeconfig, '--health-port', '0', '--image', IMAGE, '--data-dir', path.join(ROOT, 'examples/energy-forecast'), '--lease-namespace', 'fluxora-system', ...args],
-          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLUXORA_LOG_LEVEL: 'info' } },
+          [CLI, 'operator', '--kubeconfig', operatorKubeconfig, '--health-port', '0', '--image', IMAGE, '--data-dir', 'examples/energy-forecast', '--lease-namespace', 'fluxora-system', ...args],
+          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLUXORA_LOG_LEVEL: 'info', POD_NAME: name } },
         );
         let log = '';
         child.stdout?.on('data', (d) => {
@@ -124,6 +126,7 @@ export async function startCluster(): Promise<Cluster> {
         });
         const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
         const proc: OperatorProcess = {
+          name,
           child,
           log: () => log,
           async stop(signal = 'SIGTERM') {
