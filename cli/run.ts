@@ -106,7 +106,7 @@ Options:
   },
 };
 
-/** printForecast asks the first server for a forecast from the replayed data's latest history and prints it. */
+/** printForecast asks the first server to forecast the last horizon of the data from the history before it, and prints it. */
 async function printForecast(s: Serving, key: string | undefined, stateDir: string): Promise<void> {
   const { readFile } = await import('node:fs/promises');
   const body = await readFile(`${stateDir}/forecast-request-${s.deploymentName}.json`, 'utf8').catch(() => undefined);
@@ -119,5 +119,5 @@ async function printForecast(s: Serving, key: string | undefined, stateDir: stri
   if (!res.ok) return;
   const f = (await res.json()) as { coverage: number; forecasts: { timestamp: string; value: number; lower: number; upper: number }[] };
   const rows = f.forecasts.map((p) => `  ${p.timestamp}  ${p.value.toFixed(1).padStart(9)}  [${p.lower.toFixed(1)}, ${p.upper.toFixed(1)}]`);
-  process.stdout.write(`\nForecast of ${s.model.name} v${s.model.version} after the data's last day (${Math.round(f.coverage * 100)}% intervals):\n\n${rows.join('\n')}\n`);
+  process.stdout.write(`\nForecast of ${s.model.name} v${s.model.version} for the data's last ${f.forecasts.length} steps, from the history before them (${Math.round(f.coverage * 100)}% intervals):\n\n${rows.join('\n')}\n`);
 }
