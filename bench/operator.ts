@@ -11,10 +11,9 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import yaml from 'js-yaml';
-import { CLI, ROOT, rbacManifests } from '../test/e2e/harness/cluster.ts';
+import { CLI, installOperatorAccess, ROOT } from '../test/e2e/harness/cluster.ts';
 import { type ControlPlane, startControlPlane } from '../test/e2e/harness/control-plane.ts';
 import { startNodeAgent } from '../test/e2e/harness/node-agent.ts';
 
@@ -55,26 +54,7 @@ function rssMb(pid: number): number {
 const cp = await startControlPlane();
 let operatorPid = 0;
 try {
-  const crds = await new Promise<string>((resolve, reject) => {
-    const c = spawn(process.execPath, [CLI, 'crds'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d) => {
-      out += d;
-    });
-    c.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error('fluxora crds failed'))));
-  });
-  await must(cp, ['apply', '--server-side', '-f', '-'], crds);
-  await must(cp, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
-  await must(cp, ['create', 'namespace', 'fluxora-system']);
-  await must(cp, ['apply', '-f', '-'], rbacManifests('fluxora-system'));
-  const token = (await must(cp, ['create', 'token', 'fluxora-operator', '-n', 'fluxora-system', '--duration=2h'])).trim();
-  const admin = yaml.load(readFileSync(cp.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
-  const kubeconfig = path.join(cp.tmpDir, 'operator.kubeconfig');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(
-    kubeconfig,
-    yaml.dump({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: admin.clusters[0].cluster }], users: [{ name: 'o', user: { token } }], contexts: [{ name: 'o', context: { cluster: 'c', user: 'o' } }], 'current-context': 'o' }),
-  );
+  const kubeconfig = await installOperatorAccess(cp, cp.tmpDir);
   for (const ns of ['bench', 'bench-jobs']) await must(cp, ['create', 'namespace', ns]);
   await must(cp, ['create', 'secret', 'generic', 'fluxora-db', '-n', 'bench', '--from-literal=uri=postgresql://unused']);
   await must(cp, ['apply', '-n', 'bench', '-f', '-'], 'apiVersion: fluxora.io/v1alpha1\nkind: Dataset\nmetadata: {name: d}\nspec:\n  source: {csv: {path: data/grid-load.csv}}\n  columns: [{name: load}, {name: temperature}]\n---\napiVersion: fluxora.io/v1alpha1\nkind: FeatureSet\nmetadata: {name: f}\nspec:\n  datasetRef: {name: d}\n  target: load\n');

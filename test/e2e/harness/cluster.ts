@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { crdStream } from '../../../crds/yaml.ts';
 import { clusterRules, leaderElectionRules } from '../../../operator/rbac.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../../runtime/store/embedded.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
@@ -62,6 +63,33 @@ export function rbacManifests(namespace: string): string {
     .join('---\n');
 }
 
+/**
+ * installOperatorAccess applies the CRDs and the operator's ServiceAccount and RBAC
+ * (from operator/rbac.ts, what the chart is generated from) to a control plane,
+ * and writes a kubeconfig for that ServiceAccount into `dir`; returns its path.
+ */
+export async function installOperatorAccess(cp: ControlPlane, dir: string): Promise<string> {
+  await must(cp, ['apply', '--server-side', '-f', '-'], crdStream());
+  await must(cp, ['wait', '--for=condition=Established', 'crd', '-l', 'app.kubernetes.io/name=fluxora', '--timeout=60s']);
+  await must(cp, ['create', 'namespace', 'fluxora-system']);
+  await must(cp, ['apply', '-f', '-'], rbacManifests('fluxora-system'));
+  const token = (await must(cp, ['create', 'token', 'fluxora-operator', '-n', 'fluxora-system', '--duration=4h'])).trim();
+  const admin = yaml.load(readFileSync(cp.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
+  const kubeconfig = path.join(dir, 'operator.kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    yaml.dump({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'e2e', cluster: admin.clusters[0].cluster }],
+      users: [{ name: 'operator', user: { token } }],
+      contexts: [{ name: 'operator', context: { cluster: 'e2e', user: 'operator' } }],
+      'current-context': 'operator',
+    }),
+  );
+  return kubeconfig;
+}
+
 /** startCluster brings up everything the operator scenarios need; stop() tears it all down. */
 export async function startCluster(): Promise<Cluster> {
   const cp = await startControlPlane();
@@ -72,32 +100,7 @@ export async function startCluster(): Promise<Cluster> {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   };
   try {
-    const crds = await new Promise<string>((resolve, reject) => {
-      const c = spawn(process.execPath, [CLI, 'crds'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      c.stdout.on('data', (d) => {
-        out += d;
-      });
-      c.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error('fluxora crds failed'))));
-    });
-    await must(cp, ['apply', '--server-side', '-f', '-'], crds);
-    await must(cp, ['wait', '--for=condition=Established', 'crd', '-l', 'app.kubernetes.io/name=fluxora', '--timeout=60s']);
-    await must(cp, ['create', 'namespace', 'fluxora-system']);
-    await must(cp, ['apply', '-f', '-'], rbacManifests('fluxora-system'));
-    const token = (await must(cp, ['create', 'token', 'fluxora-operator', '-n', 'fluxora-system', '--duration=4h'])).trim();
-    const admin = yaml.load(readFileSync(cp.kubeconfigPath, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
-    const operatorKubeconfig = path.join(work, 'operator.kubeconfig');
-    writeFileSync(
-      operatorKubeconfig,
-      yaml.dump({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'e2e', cluster: admin.clusters[0].cluster }],
-        users: [{ name: 'operator', user: { token } }],
-        contexts: [{ name: 'operator', context: { cluster: 'e2e', user: 'operator' } }],
-        'current-context': 'operator',
-      }),
-    );
+    const operatorKubeconfig = await installOperatorAccess(cp, work);
     const pg = await startEmbeddedPostgres({ dataDir: path.join(work, 'pg'), persistent: false, createPostgresUser: true });
     cleanups.push(() => pg.stop());
     const agent = await startNodeAgent({ kubeconfigPath: cp.kubeconfigPath, image: IMAGE, cli: CLI, cwd: ROOT, logDir: path.join(work, 'pods') });
