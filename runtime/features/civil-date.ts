@@ -1,19 +1,10 @@
+import { daysFromCivil } from '../data/timestamp.ts';
+
 /** MS_PER_DAY is the length of a calendar day in local wall-clock milliseconds. */
 export const MS_PER_DAY = 86_400_000;
 
-/**
- * daysFromCivil returns the day number (days since 1970-01-01) of a proleptic
- * Gregorian date, with integer arithmetic only (H. Hinnant's algorithm), so
- * calendar features never allocate a Date.
- */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
+/** daysFromCivil (days since 1970-01-01 of a proleptic Gregorian date, integer arithmetic only) is the loader's, so dates are counted one way. */
+export { daysFromCivil };
 
 /** CivilDate is a local calendar date; `dayOfYear` is 1-based and `weekday` is ISO (Monday 0 .. Sunday 6). */
 export interface CivilDate {
