@@ -4,6 +4,7 @@ import { runDrift } from '../runtime/roles/drift.ts';
 import { runProfile } from '../runtime/roles/profile.ts';
 import { openRoleStore } from '../runtime/roles/store.ts';
 import { writeTerminationMessage } from '../runtime/roles/termination.ts';
+import { PROGRESS_PORT, startProgressEndpoint } from '../runtime/roles/progress.ts';
 import { startServing } from '../runtime/roles/serve.ts';
 import { runFinal, runTrial } from '../runtime/roles/train.ts';
 import { type Command, UsageError } from './command.ts';
@@ -59,7 +60,7 @@ ${configHelp}`,
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a TrainingJob: one tuning trial (--trial N) or the final model (a workload role)',
-  help: `Usage: fluxora train [--config FILE] [--trial N]
+  help: `Usage: fluxora train [--config FILE] [--trial N] [--progress-port N]
 
 Without --trial, trains the model to register: with tuning, on the best finished
 trial's parameters; evaluates it on the held-out test split against the
@@ -67,22 +68,34 @@ seasonal-naive baseline, calibrates split-conformal intervals, and registers it.
 With --trial N (an Indexed Job passes its completion index), runs tuning trial
 N and records its validation objective in the store.
 
+While it trains, the latest epoch, epoch count, training and validation loss
+(and the trial index) are served as Prometheus gauges on
+http://$FLUXORA_LISTEN_HOST:PORT/metrics; the operator reads them into the
+TrainingJob's status.progress.
+
 Options:
   --trial N          run tuning trial N (0-based)
+  --progress-port N  port of the live-progress endpoint (default ${PROGRESS_PORT}; 0 = none)
 ${configHelp}`,
-  options: { ...common, trial: { type: 'string' } },
+  options: { ...common, trial: { type: 'string' }, 'progress-port': { type: 'string' } },
   async run(values) {
     const log = roleLogger('train');
     const config = await readRoleConfig('train', values.config as string | undefined);
     const trial = values.trial === undefined ? undefined : Number(values.trial);
     if (trial !== undefined && !Number.isInteger(trial)) throw new UsageError(`--trial must be an integer, got "${values.trial}"`);
+    const progressPort = Number((values['progress-port'] as string | undefined) ?? PROGRESS_PORT);
+    if (!Number.isInteger(progressPort) || progressPort < 0 || progressPort > 65535) {
+      throw new UsageError(`--progress-port must be a port number, got "${values['progress-port']}"`);
+    }
     return finish(async () => {
+      const progress = progressPort === 0 ? undefined : await startProgressEndpoint({ host: process.env.FLUXORA_LISTEN_HOST ?? '0.0.0.0', port: progressPort, log });
       const store = await openRoleStore({ stateDir: (values['state-dir'] as string | undefined) ?? '.fluxora', log });
       try {
-        const ctx = { pool: store.pool, log };
+        const ctx = { pool: store.pool, log, onProgress: progress?.update };
         return trial === undefined ? { ...(await runFinal(config, ctx)) } : { ...(await runTrial(config, trial, ctx)) };
       } finally {
         await store.close();
+        await progress?.close();
       }
     });
   },

@@ -190,6 +190,7 @@ export const trainingJobStatus = z.object({
       epoch: z.number().int().optional(),
       epochs: z.number().int().optional(),
       loss: z.number().optional(),
+      valLoss: z.number().optional(),
       trial: z.number().int().optional(),
       trials: z.number().int().optional(),
       bestMetric: z.number().optional(),

@@ -11,7 +11,7 @@ import { modelDeploymentStatus, type ObservedDeployment } from './model-deployme
 import type { ObservedJob } from './shared/observed.ts';
 import { trainingJobStatus } from './training-job/status.ts';
 
-const job = (over: Partial<ObservedJob>): ObservedJob => ({ name: 'j', complete: false, failed: false, active: 0, succeeded: 0, terminated: [], ...over });
+const job = (over: Partial<ObservedJob>): ObservedJob => ({ name: 'j', complete: false, failed: false, active: 0, succeeded: 0, running: [], terminated: [], ...over });
 const profile = {
   version: 'abc',
   rows: 100,
@@ -61,11 +61,20 @@ describe('status', () => {
     const tuned = tj({ trials: 4, searchSpace: {} });
     const trial = (value: number) => ({ pod: 'p', exitCode: 0, message: JSON.stringify({ trial: 0, params: {}, objective: { metric: 'mae', value } }) });
     const running = trainingJobStatus(tuned, job({ active: 2, succeeded: 2, terminated: [trial(150.5), trial(120.25)] }), undefined);
-    expect(running.health).toMatchObject({ state: 'Progressing', reason: 'Tuning', message: '2/4 trials finished' });
+    expect(running.health).toMatchObject({ state: 'Progressing', reason: 'Tuning', message: '2/4 trials finished, best mae 120.25' });
     expect(running.fields.progress).toEqual({ trial: 2, trials: 4, bestMetric: 120.25 });
-    const done = trainingJobStatus(tuned, job({ complete: true, succeeded: 4 }), job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(trained) }] }));
+    const live = trainingJobStatus(tuned, job({ active: 2, succeeded: 2, terminated: [trial(150.5)] }), undefined, { epoch: 3, epochs: 50, loss: 0.123456, valLoss: 0.0456789 });
+    expect(live.health.message).toBe('2/4 trials finished, best mae 150.5; running trial at epoch 3/50, validation loss 0.04568');
+    expect(live.fields.progress).toEqual({ trial: 2, trials: 4, bestMetric: 150.5, epoch: 3, epochs: 50, loss: 0.1235, valLoss: 0.04568 });
+    const final = trainingJobStatus(tuned, job({ complete: true, succeeded: 4 }), job({ name: 'tj-train-g1', active: 1 }), { epoch: 12, epochs: 40, loss: 0.5 });
+    expect(final.health).toMatchObject({ state: 'Progressing', reason: 'Training', message: 'Job tj-train-g1 is running: epoch 12/40' });
+    expect(final.fields.progress).toEqual({ epoch: 12, epochs: 40, loss: 0.5 });
+    const quiet = trainingJobStatus(tj(), undefined, job({ name: 'tj-train-g1', active: 1 }));
+    expect(quiet.fields.progress).toBeUndefined();
+    const done = trainingJobStatus(tuned, job({ complete: true, succeeded: 4 }), job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(trained) }] }), { epoch: 40, epochs: 40 });
     expect(done.health.state).toBe('Ready');
     expect(done.fields).toMatchObject({ phase: 'Succeeded', model: { name: 'm', version: 2 }, metrics: { mae: 1 }, baseline: { mae: 2 } });
+    expect(done.fields.progress).toBeUndefined();
     const failed = trainingJobStatus(tj(), undefined, job({ failed: true, terminated: [{ pod: 'p', exitCode: 137, reason: 'OOMKilled' }] }));
     expect(failed.health).toMatchObject({ state: 'Stalled', reason: 'TrainingFailed', message: 'exit code 137 (OOMKilled)' });
   });

@@ -34,7 +34,7 @@ export async function runTrialsInProcesses(
   let next = 0;
   const runOne = (trial: number) =>
     new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [CLI, 'train', '--config', file, '--trial', String(trial)], {
+      const child = spawn(process.execPath, [CLI, 'train', '--config', file, '--trial', String(trial), '--progress-port', '0'], {
         env: { ...opts.env, FLUXORA_LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -18,11 +18,12 @@ function condition(obj: Any, type: string): Any {
   return obj?.status?.conditions?.find((c: Any) => c.type === type);
 }
 
-async function ready(c: Cluster, ns: string, resource: string, timeoutMs: number): Promise<Any> {
+async function ready(c: Cluster, ns: string, resource: string, timeoutMs: number, observe?: (obj: Any) => void): Promise<Any> {
   return waitFor(
     `${resource} in ${ns} to be Ready`,
     async () => {
       const obj = await json(c, ['get', resource, '-n', ns]);
+      observe?.(obj);
       const stalled = condition(obj, 'Stalled');
       if (stalled?.status === 'True') throw new Error(`${resource} stalled: ${stalled.reason}: ${stalled.message}`);
       return condition(obj, 'Ready')?.status === 'True' && obj.status.observedGeneration === obj.metadata.generation ? obj : undefined;
@@ -109,7 +110,16 @@ describe('the operator on a real control plane', () => {
     expect(applied.code).toBe(0);
     await ready(c, 'energy', 'datasets/grid-load', 180_000);
     await ready(c, 'energy', 'fs/grid-load', 30_000);
-    const tj = await ready(c, 'energy', 'tj/grid-load-mlp', 1_200_000);
+    const live: Any[] = [];
+    const tj = await ready(c, 'energy', 'tj/grid-load-mlp', 1_200_000, (o) => {
+      if (o.status?.progress?.epoch !== undefined) live.push({ ...o.status.progress, message: condition(o, 'Reconciling')?.message });
+    });
+    // Live progress was read from the running pods' progress endpoint while they trained.
+    expect(live.length).toBeGreaterThan(0);
+    expect(live[0]).toMatchObject({ epoch: expect.any(Number), epochs: expect.any(Number) });
+    expect(live[0].epoch).toBeLessThanOrEqual(live[0].epochs);
+    expect(live[0].message).toMatch(/epoch \d+\/\d+/);
+    expect(tj.status.progress).toBeUndefined();
     expect(tj.status.phase).toBe('Succeeded');
     expect(tj.status.metrics.mae).toBeLessThan(tj.status.baseline.mae);
     expect(tj.status.trials).toMatchObject({ completed: 4, total: 4 });

@@ -4,6 +4,7 @@ import type { ModelDeploymentResource } from '../../../runtime/pipeline/resource
 import { splitKey } from '../../kube/object-key.ts';
 import { type ReconcileContext, toResource } from '../shared/context.ts';
 import { applyChild, waitingHealth, writeStatus } from '../shared/kit.ts';
+import { scrapeGauges } from '../shared/pod-metrics.ts';
 import { type Recommendation, recommendReplicas, stabilize } from './autoscale.ts';
 import { renderModelDeployment, SERVE_PORT, servingLabels } from './render.ts';
 import { modelDeploymentStatus, type ObservedDeployment } from './status.ts';
@@ -11,6 +12,7 @@ import { modelDeploymentStatus, type ObservedDeployment } from './status.ts';
 /** AUTOSCALE_PERIOD_MS is how often an autoscaled ModelDeployment is re-evaluated. */
 export const AUTOSCALE_PERIOD_MS = 15_000;
 const history = new Map<string, Recommendation[]>();
+const INFLIGHT_METRIC = 'fluxora_inflight_requests';
 
 function observeDeployment(dep: KubernetesObject | undefined): ObservedDeployment | undefined {
   if (!dep) return undefined;
@@ -37,13 +39,7 @@ function observeDeployment(dep: KubernetesObject | undefined): ObservedDeploymen
 }
 
 async function inflightOf(ip: string): Promise<number | undefined> {
-  try {
-    const res = await fetch(`http://${ip}:${SERVE_PORT}/metrics`, { signal: AbortSignal.timeout(1000) });
-    const m = /^fluxora_inflight_requests(?:\{[^}]*\})? ([0-9.eE+-]+)$/m.exec(await res.text());
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await scrapeGauges(ip, SERVE_PORT, [INFLIGHT_METRIC]))?.[INFLIGHT_METRIC];
 }
 
 /**

@@ -34,6 +34,12 @@ export function observeJob(ctx: ReconcileContext, job: KubernetesObject | undefi
         : [];
     })
     .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+  const running = pods.flatMap((p) => {
+    const st = p.status as { phase?: string; podIP?: string } | undefined;
+    if (st?.phase !== 'Running' || !st.podIP) return [];
+    const index = p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'];
+    return [{ pod: p.metadata?.name ?? '', ip: st.podIP, index: index === undefined ? undefined : Number(index) }];
+  });
   const iso = (v: string | Date | undefined) => (v === undefined ? undefined : new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z'));
   return {
     name,
@@ -45,6 +51,7 @@ export function observeJob(ctx: ReconcileContext, job: KubernetesObject | undefi
     succeeded: status.succeeded ?? 0,
     startTime: iso(status.startTime),
     completionTime: iso(status.completionTime),
+    running,
     terminated,
   };
 }

@@ -10,6 +10,8 @@ export interface ObservedJob {
   succeeded: number;
   startTime?: string;
   completionTime?: string;
+  /** Running pods with an IP (live progress is read from them), by completion index for Indexed Jobs. */
+  running: { pod: string; ip: string; index?: number }[];
   /** Terminated containers of the Job's pods, newest first: exit code and termination message. */
   terminated: { pod: string; exitCode: number; reason?: string; message?: string; finishedAt?: string }[];
 }

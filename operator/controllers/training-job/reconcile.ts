@@ -3,22 +3,44 @@ import type { TrainingJobResource } from '../../../runtime/pipeline/resources.ts
 import { splitKey } from '../../kube/object-key.ts';
 import { type ReconcileContext, toResource } from '../shared/context.ts';
 import { createJobIfAbsent, observeJob, waitingHealth, writeStatus } from '../shared/kit.ts';
+import type { ObservedJob } from '../shared/observed.ts';
+import { scrapeGauges } from '../shared/pod-metrics.ts';
+import { PROGRESS_METRICS, PROGRESS_PORT } from '../../../runtime/roles/progress.ts';
 import { renderTrainingJob, trainJobName, trialsJobName } from './render.ts';
-import { trainingJobStatus } from './status.ts';
+import { type LiveProgress, trainingJobStatus } from './status.ts';
+
+/** PROGRESS_PERIOD_MS is how often a running TrainingJob's pods are asked for their progress. */
+export const PROGRESS_PERIOD_MS = 10_000;
+
+const running = (job: ObservedJob | undefined) => job !== undefined && !job.complete && !job.failed;
+
+/** readProgress asks the Job's running pods (the lowest completion index first) for their latest epoch. */
+async function readProgress(job: ObservedJob): Promise<LiveProgress | undefined> {
+  const pods = [...job.running].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  const names = Object.values(PROGRESS_METRICS);
+  for (const pod of pods) {
+    const g = await scrapeGauges(pod.ip, PROGRESS_PORT, names);
+    const epoch = g?.[PROGRESS_METRICS.epoch];
+    const epochs = g?.[PROGRESS_METRICS.epochs];
+    if (g && epoch !== undefined && epochs !== undefined) return { epoch, epochs, loss: g[PROGRESS_METRICS.loss], valLoss: g[PROGRESS_METRICS.valLoss] };
+  }
+  return undefined;
+}
 
 /**
  * reconcileTrainingJob runs a TrainingJob: once its FeatureSet and Dataset are
  * Ready it creates the tuning trials' Indexed Job, then (trials done) the final
  * training Job, and reports progress, metrics and the registered model. A
  * finished TrainingJob is left alone: its Jobs are named by generation, so only a
- * spec change trains again.
+ * spec change trains again. While a Job runs, its pods' live progress (epoch,
+ * losses) is read every PROGRESS_PERIOD_MS into status.progress.
  */
-export async function reconcileTrainingJob(ctx: ReconcileContext, key: string): Promise<void> {
+export async function reconcileTrainingJob(ctx: ReconcileContext, key: string): Promise<{ requeueAfterMs?: number } | undefined> {
   const { namespace, name } = splitKey(key);
   const live = ctx.informers.TrainingJob.get(namespace ?? '', name);
-  if (!live) return;
+  if (!live) return undefined;
   const parsed = toResource<TrainingJobResource['spec']>(live);
-  if ('problems' in parsed) return;
+  if ('problems' in parsed) return undefined;
   const tj = parsed.resource as TrainingJobResource;
   const trials = observeJob(ctx, ctx.informers.Job.get(tj.namespace, trialsJobName(tj)));
   const train = observeJob(ctx, ctx.informers.Job.get(tj.namespace, trainJobName(tj)));
@@ -26,7 +48,7 @@ export async function reconcileTrainingJob(ctx: ReconcileContext, key: string): 
     const inputs = resolveTrainingInputs(tj, ctx.lookup);
     if (isWaiting(inputs)) {
       await writeStatus(ctx, live, tj, waitingHealth(tj, inputs.reason, inputs.message, ctx.clock.now()), { phase: 'Pending' });
-      return;
+      return undefined;
     }
     for (const job of renderTrainingJob(tj, inputs, ctx.options, false)) await createJobIfAbsent(ctx, job);
   } else if (tj.spec.tuning && trials && !train && (trials.complete || (trials.failed && trials.succeeded > 0))) {
@@ -35,6 +57,10 @@ export async function reconcileTrainingJob(ctx: ReconcileContext, key: string): 
       for (const job of renderTrainingJob(tj, inputs, ctx.options, true)) await createJobIfAbsent(ctx, job);
     }
   }
-  const { health, fields } = trainingJobStatus(tj, trials, train);
+  const active = running(train) ? train : train === undefined && running(trials) ? trials : undefined;
+  const polling = active !== undefined && active.running.length > 0;
+  const progress = polling ? await readProgress(active) : undefined;
+  const { health, fields } = trainingJobStatus(tj, trials, train, progress);
   await writeStatus(ctx, live, tj, health, fields);
+  return polling ? { requeueAfterMs: PROGRESS_PERIOD_MS } : undefined;
 }

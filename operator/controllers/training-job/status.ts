@@ -4,16 +4,38 @@ import type { TrainSummary } from '../../../runtime/roles/train.ts';
 import { failureText, type ObservedJob, parseSummary, succeededSummary } from '../shared/observed.ts';
 import type { TrialSummary } from '../../../runtime/roles/train.ts';
 
+/** LiveProgress is what a running training pod reports on its progress endpoint. */
+export interface LiveProgress {
+  epoch: number;
+  epochs: number;
+  loss?: number;
+  valLoss?: number;
+}
+
+const sig = (v: number | undefined) => (v === undefined ? undefined : Number(v.toPrecision(4)));
+
+/** epochFields are the progress fields and message of a live reading (losses to 4 significant digits). */
+function epochFields(live: LiveProgress | undefined): { fields: Record<string, number>; text: string } {
+  if (!live) return { fields: {}, text: '' };
+  const fields: Record<string, number> = { epoch: live.epoch, epochs: live.epochs };
+  if (live.loss !== undefined) fields.loss = sig(live.loss) as number;
+  if (live.valLoss !== undefined) fields.valLoss = sig(live.valLoss) as number;
+  const val = live.valLoss === undefined ? '' : `, validation loss ${sig(live.valLoss)}`;
+  return { fields, text: `epoch ${live.epoch}/${live.epochs}${val}` };
+}
+
 /**
  * trainingJobStatus builds a TrainingJob's status from its Jobs: trials progress
  * from the Indexed Job, metrics, baseline, coverage and the registered version from
  * the final Job's termination message; a failed pod's message becomes the
- * Stalled condition's message. Job deadlines bound every wait.
+ * Stalled condition's message. Job deadlines bound every wait. `live` is the
+ * running pod's latest epoch (during tuning: the lowest running trial's).
  */
 export function trainingJobStatus(
   tj: TrainingJobResource,
   trials: ObservedJob | undefined,
   train: ObservedJob | undefined,
+  live?: LiveProgress,
 ): { health: Health; fields: Record<string, unknown> } {
   const tuning = tj.spec.tuning;
   const startTime = trials?.startTime ?? train?.startTime;
@@ -40,13 +62,22 @@ export function trainingJobStatus(
       .map((t) => (t.exitCode === 0 ? parseSummary<TrialSummary>(t.message)?.objective?.value : undefined))
       .filter((v): v is number => typeof v === 'number');
     const best = values.length === 0 ? undefined : tuning.objective.goal === 'minimize' ? Math.min(...values) : Math.max(...values);
+    const epoch = epochFields(live);
+    const bestText = best === undefined ? '' : `, best ${tuning.objective.metric} ${Number(best.toPrecision(6))}`;
     return {
-      health: { state: 'Progressing', reason: 'Tuning', message: `${done}/${tuning.trials} trials finished` },
-      fields: { phase: trials ? 'Running' : 'Pending', jobName: trials?.name, startTime, ...trialFields, progress: { trial: done, trials: tuning.trials, ...(best === undefined ? {} : { bestMetric: Number(best.toPrecision(6)) }) } },
+      health: { state: 'Progressing', reason: 'Tuning', message: `${done}/${tuning.trials} trials finished${bestText}${epoch.text ? `; running trial at ${epoch.text}` : ''}` },
+      fields: {
+        phase: trials ? 'Running' : 'Pending',
+        jobName: trials?.name,
+        startTime,
+        ...trialFields,
+        progress: { trial: done, trials: tuning.trials, ...(best === undefined ? {} : { bestMetric: Number(best.toPrecision(6)) }), ...epoch.fields },
+      },
     };
   }
+  const epoch = epochFields(train ? live : undefined);
   return {
-    health: { state: 'Progressing', reason: 'Training', message: `Job ${train?.name ?? '(creating)'} is running` },
-    fields: { phase: train ? 'Running' : 'Pending', jobName: train?.name, startTime, ...trialFields },
+    health: { state: 'Progressing', reason: 'Training', message: `Job ${train?.name ?? '(creating)'} is running${epoch.text ? `: ${epoch.text}` : ''}` },
+    fields: { phase: train ? 'Running' : 'Pending', jobName: train?.name, startTime, ...trialFields, ...(epoch.text ? { progress: epoch.fields } : {}) },
   };
 }
