@@ -17,6 +17,11 @@ export const commands: CommandEntry[] = [
   { name: 'run', summary: 'Run manifests on this machine: profile, train, serve and check drift, no cluster needed', load: async () => (await import('./run.ts')).runCommand },
   { name: 'operator', summary: 'Run the controller manager that reconciles the five kinds (in-cluster or with a kubeconfig)', load: async () => (await import('./operator.ts')).operatorCommand },
   { name: 'profile', summary: 'Load, validate and profile a Dataset (a workload role)', load: async () => (await import('./roles.ts')).profileCommand },
+  {
+    name: 'materialize',
+    summary: "Store a FeatureSet's computed features in the database (a workload role)",
+    load: async () => (await import('./roles.ts')).materializeCommand,
+  },
   { name: 'train', summary: 'Train a TrainingJob: one tuning trial (--trial N) or the final model (a workload role)', load: async () => (await import('./roles.ts')).trainCommand },
   { name: 'serve', summary: 'Serve a registered model: Open Inference Protocol and /v1/forecast (a workload role)', load: async () => (await import('./roles.ts')).serveCommand },
   { name: 'drift', summary: "Compare recent predictions with the model's training profile (a workload role)", load: async () => (await import('./roles.ts')).driftCommand },

@@ -1,6 +1,7 @@
 import { roleLogger } from '../runtime/roles/logger.ts';
 import { readRoleConfig } from '../runtime/roles/config.ts';
 import { runDrift } from '../runtime/roles/drift.ts';
+import { runMaterialize } from '../runtime/roles/materialize.ts';
 import { runProfile } from '../runtime/roles/profile.ts';
 import { openRoleStore } from '../runtime/roles/store.ts';
 import { writeTerminationMessage } from '../runtime/roles/termination.ts';
@@ -96,6 +97,34 @@ ${configHelp}`,
       } finally {
         await store.close();
         await progress?.close();
+      }
+    });
+  },
+};
+
+/** materializeCommand is `fluxora materialize`: store a FeatureSet's computed features. */
+export const materializeCommand: Command = {
+  name: 'materialize',
+  summary: "Store a FeatureSet's computed features in the database (a workload role)",
+  help: `Usage: fluxora materialize [--config FILE]
+
+Loads the FeatureSet's Dataset, computes the model inputs of one forecast step
+for every row with the code training and serving run, and writes them to the
+store's feature_rows table under the FeatureSet version (one transaction; a
+rerun of the same version replaces it; the newest 3 versions are kept).
+
+Options:
+${configHelp}`,
+  options: common,
+  async run(values) {
+    const log = roleLogger('materialize');
+    const config = await readRoleConfig('materialize', values.config as string | undefined);
+    return finish(async () => {
+      const store = await openRoleStore({ stateDir: (values['state-dir'] as string | undefined) ?? '.fluxora', log });
+      try {
+        return { ...(await runMaterialize(config, { pool: store.pool, log })) };
+      } finally {
+        await store.close();
       }
     });
   },

@@ -8,6 +8,7 @@ import {
   localObjectRef,
   readyColumn,
   reasonColumn,
+  resources,
   withRules,
 } from './common.ts';
 
@@ -52,6 +53,13 @@ export const featureSetSpec = withRules(
       z.array(columnName).max(32),
       'Numeric columns used as inputs, known for the forecast horizon too (e.g. a temperature forecast).',
     ).optional(),
+    materialize: d(
+      z.strictObject({
+        enabled: d(z.boolean(), 'Write the features of every row to the store (table feature_rows) for each new FeatureSet version.'),
+        resources: resources.optional(),
+      }),
+      'Materialization: a Job stores the computed features for other tools (SQL, notebooks, batch scoring). Training and serving never need it.',
+    ).optional(),
   }),
   [
     {
@@ -82,6 +90,16 @@ export const featureSetStatus = z.object({
   datasetVersion: z.string().max(64).optional(),
   features: d(z.array(z.string().max(256)).max(4096), 'Names of the model inputs per forecast step.').optional(),
   featureCount: z.number().int().optional(),
+  materialized: d(
+    z.object({
+      version: z.string().max(64).optional(),
+      rows: z.number().int().optional(),
+      table: z.string().max(63).optional(),
+      jobName: z.string().max(253).optional(),
+      completionTime: z.string().max(64).optional(),
+    }),
+    'The last materialization: the FeatureSet version stored and its row count.',
+  ).optional(),
 });
 
 /** FeatureSetSpec is the TypeScript type of a FeatureSet's spec (after defaults). */

@@ -105,6 +105,7 @@ export function buildOperator(setup: OperatorSetup): Manager {
   const featureSet = controller('FeatureSet', reconcileFeatureSet);
   featureSet.watch(informers.FeatureSet);
   featureSet.watch(informers.Dataset, mapByIndex(informers.FeatureSet, 'datasetRef'));
+  featureSet.watch(informers.Job, owned('FeatureSet'));
 
   const trainingJob = controller('TrainingJob', reconcileTrainingJob);
   trainingJob.watch(informers.TrainingJob);

@@ -20,7 +20,15 @@ export function shortHash(length: number, ...inputs: unknown[]): string {
   return h.digest('hex').slice(0, length);
 }
 
-/** featureSetVersion is a FeatureSet's version: a hash of its Dataset's version and its spec. */
+/**
+ * featureSetVersion is a FeatureSet's version: a hash of its Dataset's version and
+ * the spec fields that define features (not `materialize`, which only says
+ * whether they are also stored).
+ */
 export function featureSetVersion(datasetVersion: string, spec: unknown): string {
+  if (spec && typeof spec === 'object' && 'materialize' in spec) {
+    const { materialize: _, ...features } = spec as Record<string, unknown>;
+    return shortHash(16, datasetVersion, features);
+  }
   return shortHash(16, datasetVersion, spec);
 }

@@ -25,6 +25,14 @@ export interface TrainConfig {
   dataDir?: string;
 }
 
+/** MaterializeConfig is what `fluxora materialize` needs: the FeatureSet and its resolved Dataset. */
+export interface MaterializeConfig {
+  role: 'materialize';
+  featureSet: FeatureSetResource;
+  dataset: DatasetResource;
+  dataDir?: string;
+}
+
 /** ServeConfig is what `fluxora serve` needs: the ModelDeployment and the resolved model. */
 export interface ServeConfig {
   role: 'serve';
@@ -41,7 +49,7 @@ export interface DriftConfig {
 }
 
 /** RoleConfig is the resolved resource JSON a workload role runs from. */
-export type RoleConfig = ProfileConfig | TrainConfig | ServeConfig | DriftConfig;
+export type RoleConfig = ProfileConfig | TrainConfig | MaterializeConfig | ServeConfig | DriftConfig;
 
 /** CONFIG_ENV is the environment variable the operator puts a pod's role config in. */
 export const CONFIG_ENV = 'FLUXORA_CONFIG';

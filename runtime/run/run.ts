@@ -11,6 +11,7 @@ import type {
   Resource,
   TrainingJobResource,
 } from '../pipeline/resources.ts';
+import { runMaterialize } from '../roles/materialize.ts';
 import { isWaiting, resolveDriftInputs, resolveFeatureSetInputs, resolveModelSelector, resolveTrainingInputs } from '../pipeline/resolve.ts';
 import {
   conditionsFor,
@@ -137,7 +138,23 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       continue;
     }
     const { health, fields } = featureSetStatus(fs, inputs.dataset);
-    setStatus(fs, health, fields);
+    if (!fs.spec.materialize?.enabled) {
+      setStatus(fs, health, fields);
+      continue;
+    }
+    progress.log(`FeatureSet/${fs.name}: materializing version ${fields.version}`);
+    try {
+      const m = await runMaterialize(
+        { role: 'materialize', featureSet: fs, dataset: inputs.dataset, dataDir: dataDirOf(inputs.dataset) },
+        { pool: store.pool, log, env: sourceEnv(inputs.dataset), configMaps: data.configMaps },
+      );
+      setStatus(fs, { state: 'Ready', reason: 'Materialized', message: `${health.message}; ${m.rows} rows of version ${m.version} in ${m.table}` }, {
+        ...fields,
+        materialized: { version: m.version, rows: m.rows, table: m.table, completionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      });
+    } catch (err) {
+      setStatus(fs, failureHealth('MaterializationFailed', (err as Error).message), fields);
+    }
   }
 
   for (const tj of state.ofKind<TrainingJobResource>('TrainingJob')) {

@@ -17,6 +17,8 @@ describe('migrate', () => {
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       'dataset_profiles',
       'drift_results',
+      'feature_rows',
+      'feature_set_versions',
       'fluxora_schema_migrations',
       'model_aliases',
       'model_versions',

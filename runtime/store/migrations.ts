@@ -97,6 +97,32 @@ CREATE TABLE dataset_profiles (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'materialized feature sets',
+    sql: `
+CREATE TABLE feature_set_versions (
+  feature_set    text NOT NULL,
+  version        text NOT NULL,
+  feature_names  text[] NOT NULL,
+  target         text NOT NULL,
+  rows           integer NOT NULL CHECK (rows >= 0),
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (feature_set, version)
+);
+
+CREATE TABLE feature_rows (
+  feature_set  text NOT NULL,
+  version      text NOT NULL,
+  entity       text NOT NULL DEFAULT '',
+  ts           timestamptz NOT NULL,
+  features     real[] NOT NULL,
+  target       real,
+  PRIMARY KEY (feature_set, version, entity, ts),
+  FOREIGN KEY (feature_set, version) REFERENCES feature_set_versions (feature_set, version) ON DELETE CASCADE
+);
+`,
+  },
 ];
 
 /** MIGRATION_LOCK_KEY is the pg_advisory_xact_lock key serialising migration runs ('fluxora' in ASCII). */

@@ -109,7 +109,10 @@ describe('the operator on a real control plane', () => {
     const applied = await c.kubectl(['apply', '-n', 'energy', '-f', path.join(ROOT, 'examples/energy-forecast/pipeline.yaml')]);
     expect(applied.code).toBe(0);
     await ready(c, 'energy', 'datasets/grid-load', 180_000);
-    await ready(c, 'energy', 'fs/grid-load', 30_000);
+    const fs = await ready(c, 'energy', 'fs/grid-load', 300_000);
+    // The materialization Job's pod stored one row per usable hour of the data under the FeatureSet version.
+    expect(fs.status.materialized).toMatchObject({ version: fs.status.version, table: 'feature_rows', jobName: expect.stringMatching(/^grid-load-materialize-/) });
+    expect(fs.status.materialized.rows).toBeGreaterThan(12_000);
     const live: Any[] = [];
     const tj = await ready(c, 'energy', 'tj/grid-load-mlp', 1_200_000, (o) => {
       if (o.status?.progress?.epoch !== undefined) live.push({ ...o.status.progress, message: condition(o, 'Reconciling')?.message });

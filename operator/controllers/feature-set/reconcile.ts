@@ -2,13 +2,16 @@ import { isWaiting, resolveFeatureSetInputs } from '../../../runtime/pipeline/re
 import type { FeatureSetResource } from '../../../runtime/pipeline/resources.ts';
 import { splitKey } from '../../kube/object-key.ts';
 import { type ReconcileContext, toResource } from '../shared/context.ts';
-import { waitingHealth, writeStatus } from '../shared/kit.ts';
-import { featureSetStatus } from './status.ts';
+import { createJobIfAbsent, observeJob, waitingHealth, writeStatus } from '../shared/kit.ts';
+import { materializeJobName, renderMaterializeJob } from './render.ts';
+import { featureSetStatus, materializationStatus } from './status.ts';
 
 /**
  * reconcileFeatureSet resolves a FeatureSet's Dataset and records its version and
- * features. It creates nothing: features are computed by the same code at
- * training and serving time.
+ * features. Features are computed by the same code at training and serving time,
+ * so it creates nothing, unless `materialize.enabled` asks for the features to be
+ * stored: then a Job per FeatureSet version writes them, and the FeatureSet is
+ * Ready once it has.
  */
 export async function reconcileFeatureSet(ctx: ReconcileContext, key: string): Promise<void> {
   const { namespace, name } = splitKey(key);
@@ -22,6 +25,12 @@ export async function reconcileFeatureSet(ctx: ReconcileContext, key: string): P
     await writeStatus(ctx, live, fs, waitingHealth(fs, inputs.reason, inputs.message, ctx.clock.now()), {});
     return;
   }
-  const { health, fields } = featureSetStatus(fs, inputs.dataset);
+  let { health, fields } = featureSetStatus(fs, inputs.dataset);
+  if (fs.spec.materialize?.enabled) {
+    const version = String(fields.version);
+    const job = observeJob(ctx, ctx.informers.Job.get(fs.namespace, materializeJobName(fs, version)));
+    if (!job) await createJobIfAbsent(ctx, renderMaterializeJob(fs, inputs.dataset, version, ctx.options));
+    ({ health, fields } = materializationStatus({ health, fields }, version, job, fs.status?.materialized as Record<string, unknown> | undefined));
+  }
   await writeStatus(ctx, live, fs, health, fields);
 }

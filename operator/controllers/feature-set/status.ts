@@ -1,5 +1,45 @@
+import { failureHealth, type Health } from '../../../runtime/pipeline/status.ts';
+import type { MaterializeSummary } from '../../../runtime/roles/materialize.ts';
+import type { ObservedJob } from '../shared/observed.ts';
+import { failureText, succeededSummary } from '../shared/observed.ts';
+
 /**
- * The FeatureSet's status is a pure function of its spec and its resolved Dataset,
- * shared with `fluxora run`; it lives beside the other status builders.
+ * The FeatureSet's resolved status is a pure function of its spec and its
+ * resolved Dataset, shared with `fluxora run`; it lives beside the other status
+ * builders.
  */
 export { featureSetStatus } from '../../../runtime/pipeline/status.ts';
+
+/**
+ * materializationStatus refines a resolved FeatureSet's status when it asks for
+ * materialization: Ready only once the Job storing the current version has
+ * succeeded (status.materialized then names version and rows); Progressing while
+ * it runs, keeping the last materialization it reported; Stalled with the pod's
+ * message when it failed.
+ */
+export function materializationStatus(
+  resolved: { health: Health; fields: Record<string, unknown> },
+  version: string,
+  job: ObservedJob | undefined,
+  previous: Record<string, unknown> | undefined,
+): { health: Health; fields: Record<string, unknown> } {
+  const keep = previous ? { materialized: previous } : {};
+  if (!job || (!job.complete && !job.failed)) {
+    return {
+      health: { state: 'Progressing', reason: 'Materializing', message: `Job ${job?.name ?? '(creating)'} is storing version ${version}` },
+      fields: { ...resolved.fields, ...keep },
+    };
+  }
+  if (job.failed) return { health: failureHealth('MaterializationFailed', failureText(job)), fields: { ...resolved.fields, ...keep } };
+  const summary = succeededSummary<MaterializeSummary>(job);
+  if (!summary || typeof summary.rows !== 'number') {
+    return { health: failureHealth('NoResult', `Job ${job.name} completed without a result in its termination message`), fields: { ...resolved.fields, ...keep } };
+  }
+  return {
+    health: { state: 'Ready', reason: 'Materialized', message: `${resolved.health.message}; ${summary.rows} rows of version ${summary.version} in ${summary.table}` },
+    fields: {
+      ...resolved.fields,
+      materialized: { version: summary.version, rows: summary.rows, table: summary.table, jobName: job.name, completionTime: job.completionTime },
+    },
+  };
+}
