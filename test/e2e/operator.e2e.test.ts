@@ -177,6 +177,52 @@ describe('the operator on a real control plane', () => {
     expect(table2.stdout).toMatch(/trainingjob\.fluxora\.io\/grid-load-mlp\s+True\s+Succeeded\s+grid-load\s+1\s+[0-9.]+\s+[0-9.]+/);
   });
 
+  it('keeps the old pods serving when a rollout fails, says so, and recovers when fixed', async () => {
+    const canary = (secret: string, deadline: number) => `apiVersion: fluxora.io/v1alpha1
+kind: ModelDeployment
+metadata: {name: canary, namespace: energy}
+spec:
+  model: {name: grid-load, version: 1}
+  replicas: 1
+  auth: {apiKeySecretRef: {name: ${secret}}}
+  progressDeadlineSeconds: ${deadline}
+`;
+    expect((await c.kubectl(['apply', '-f', '-'], canary('grid-load-keys', 600))).code).toBe(0);
+    await ready(c, 'energy', 'md/canary', 180_000);
+    const servingPods = await json(c, ['get', 'pods', '-n', 'energy', '-l', 'app.kubernetes.io/instance=canary']);
+    const oldPod = servingPods.items.find((p: Any) => condition(p, 'Ready')?.status === 'True');
+    expect(oldPod).toBeTruthy();
+    // A new template whose pods cannot start (their Secret is missing): the rollout passes its deadline.
+    expect((await c.kubectl(['apply', '-f', '-'], canary('no-such-secret', 30))).code).toBe(0);
+    const stalled = await waitFor(
+      'the canary rollout to stall',
+      async () => {
+        const md = await json(c, ['get', 'md', 'canary', '-n', 'energy']);
+        return condition(md, 'Stalled')?.status === 'True' ? md : undefined;
+      },
+      180_000,
+      2000,
+    );
+    expect(condition(stalled, 'Stalled').reason).toBe('RolloutFailed');
+    expect(condition(stalled, 'Ready').status).toBe('False');
+    expect(condition(stalled, 'Stalled').message).toMatch(/did not become Ready within 30s; 1 pod\(s\) of the previous version keep serving/);
+    const live = await fetch(`http://${oldPod.status.podIP}:8080/v2/health/ready`);
+    expect(live.status).toBe(200);
+    expect((await json(c, ['get', 'pod', oldPod.metadata.name, '-n', 'energy'])).metadata.deletionTimestamp).toBeUndefined();
+    // Fixing the spec rolls out and converges.
+    expect((await c.kubectl(['apply', '-f', '-'], canary('grid-load-keys', 60))).code).toBe(0);
+    await waitFor(
+      'the fixed canary to be Ready',
+      async () => {
+        const md = await json(c, ['get', 'md', 'canary', '-n', 'energy']);
+        return condition(md, 'Ready')?.status === 'True' && md.status.observedGeneration === md.metadata.generation;
+      },
+      180_000,
+      2000,
+    );
+    expect((await c.kubectl(['delete', 'md', 'canary', '-n', 'energy', '--wait=true', '--timeout=60s'])).code).toBe(0);
+  });
+
   it('converges with no duplicate children when killed mid-reconcile and restarted', async () => {
     await c.createNamespace('crash');
     await c.kubectl(['apply', '-f', '-'], small('crash') + '---\n' + featureSet('crash'));
