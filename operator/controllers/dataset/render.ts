@@ -1,6 +1,9 @@
+import type { V1JobSpec, V1ObjectMeta } from '@kubernetes/client-node';
 import type { DatasetResource } from '../../../runtime/pipeline/resources.ts';
 import type { ProfileConfig } from '../../../runtime/roles/config.ts';
 import { childLabels, childName, datasetSources, identity, type KubeObject, ownerReference, specHash, workloadPod } from '../shared/children.ts';
+import { KubeCronJob, KubeJob } from '../../manifests/k8s.ts';
+import { synth } from '../../manifests/synth.ts';
 import type { OperatorOptions } from '../shared/options.ts';
 
 /** PROFILE_DEADLINE_SECONDS bounds a profiling Job; past it the Job fails and the Dataset is Stalled. */
@@ -11,7 +14,7 @@ export function profileJobName(ds: DatasetResource): string {
   return childName(ds.name, `profile-${specHash(ds.spec)}`);
 }
 
-function jobSpec(ds: DatasetResource, opts: OperatorOptions) {
+function jobSpec(ds: DatasetResource, opts: OperatorOptions): V1JobSpec {
   const config: ProfileConfig = { role: 'profile', dataset: identity(ds), dataDir: opts.dataDir };
   const src = datasetSources(ds.spec);
   return {
@@ -39,21 +42,20 @@ export function renderDataset(ds: DatasetResource, opts: OperatorOptions): KubeO
     namespace: ds.namespace,
     labels: childLabels(ds, component),
     ownerReferences: [ownerReference(ds)],
+  }) satisfies V1ObjectMeta;
+  return synth((chart) => {
+    new KubeJob(chart, 'profile', { metadata: meta(profileJobName(ds), 'profile'), spec: jobSpec(ds, opts) });
+    if (ds.spec.refresh) {
+      new KubeCronJob(chart, 'refresh', {
+        metadata: meta(childName(ds.name, 'refresh'), 'profile'),
+        spec: {
+          schedule: ds.spec.refresh.schedule,
+          concurrencyPolicy: 'Forbid',
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: { metadata: { labels: childLabels(ds, 'profile') }, spec: jobSpec(ds, opts) },
+        },
+      });
+    }
   });
-  const children: KubeObject[] = [{ apiVersion: 'batch/v1', kind: 'Job', metadata: meta(profileJobName(ds), 'profile'), spec: jobSpec(ds, opts) }];
-  if (ds.spec.refresh) {
-    children.push({
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      metadata: meta(childName(ds.name, 'refresh'), 'profile'),
-      spec: {
-        schedule: ds.spec.refresh.schedule,
-        concurrencyPolicy: 'Forbid',
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: { metadata: { labels: childLabels(ds, 'profile') }, spec: jobSpec(ds, opts) },
-      },
-    });
-  }
-  return children;
 }

@@ -1,8 +1,10 @@
-import { API_VERSION } from '../../../crds/common.ts';
 import type { ModelSelector } from '../../../runtime/pipeline/resolve.ts';
 import type { DriftMonitorResource, ModelDeploymentResource, TrainingJobResource } from '../../../runtime/pipeline/resources.ts';
 import type { DriftConfig } from '../../../runtime/roles/config.ts';
 import { childLabels, childName, identity, type KubeObject, ownerReference, workloadPod } from '../shared/children.ts';
+import { TrainingJob } from '../../manifests/fluxora.ts';
+import { KubeCronJob } from '../../manifests/k8s.ts';
+import { synth } from '../../manifests/synth.ts';
 import type { OperatorOptions } from '../shared/options.ts';
 
 /** driftCronJobName is the CronJob running a DriftMonitor's checks. */
@@ -14,10 +16,8 @@ export const retrainName = (dm: DriftMonitorResource, version: number) => childN
 /** renderDriftMonitor returns the CronJob that runs `fluxora drift` on the monitor's schedule. Pure. */
 export function renderDriftMonitor(dm: DriftMonitorResource, deployment: ModelDeploymentResource, model: ModelSelector, opts: OperatorOptions): KubeObject[] {
   const config: DriftConfig = { role: 'drift', monitor: identity(dm), deployment: identity(deployment), model };
-  return [
-    {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
+  return synth((chart) => {
+    new KubeCronJob(chart, 'drift', {
       metadata: { name: driftCronJobName(dm), namespace: dm.namespace, labels: childLabels(dm, 'drift'), ownerReferences: [ownerReference(dm)] },
       spec: {
         schedule: dm.spec.schedule,
@@ -34,8 +34,8 @@ export function renderDriftMonitor(dm: DriftMonitorResource, deployment: ModelDe
           },
         },
       },
-    },
-  ];
+    });
+  });
 }
 
 /**
@@ -44,15 +44,16 @@ export function renderDriftMonitor(dm: DriftMonitorResource, deployment: ModelDe
  * deterministic name so a repeated reconcile cannot start it twice.
  */
 export function renderRetrain(dm: DriftMonitorResource, source: TrainingJobResource, version: number): KubeObject {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'TrainingJob',
-    metadata: {
-      name: retrainName(dm, version),
-      namespace: dm.namespace,
-      labels: { ...childLabels(dm, 'retrain'), 'fluxora.io/retrain-of': source.name },
-      ownerReferences: [ownerReference(dm)],
-    },
-    spec: source.spec,
-  };
+  const [retrain] = synth((chart) => {
+    new TrainingJob(chart, 'retrain', {
+      metadata: {
+        name: retrainName(dm, version),
+        namespace: dm.namespace,
+        labels: { ...childLabels(dm, 'retrain'), 'fluxora.io/retrain-of': source.name },
+        ownerReferences: [ownerReference(dm)],
+      },
+      spec: source.spec,
+    });
+  });
+  return retrain;
 }

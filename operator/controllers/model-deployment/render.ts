@@ -1,7 +1,10 @@
+import type { V1Probe } from '@kubernetes/client-node';
 import type { ModelSelector } from '../../../runtime/pipeline/resolve.ts';
 import type { ModelDeploymentResource } from '../../../runtime/pipeline/resources.ts';
 import type { ServeConfig } from '../../../runtime/roles/config.ts';
 import { childLabels, identity, type KubeObject, ownerReference, workloadPod } from '../shared/children.ts';
+import { KubeDeployment, KubeService } from '../../manifests/k8s.ts';
+import { synth } from '../../manifests/synth.ts';
 import type { OperatorOptions } from '../shared/options.ts';
 
 /** SERVE_PORT is the inference server's container port. */
@@ -26,7 +29,7 @@ export function renderModelDeployment(md: ModelDeploymentResource, model: ModelS
   const labels = { ...childLabels(md, 'inference'), ...servingLabels(md) };
   const auth = md.spec.auth?.apiKeySecretRef;
   const meta = { name: md.name, namespace: md.namespace, labels, ownerReferences: [ownerReference(md)] };
-  const probe = (path: string, period: number) => ({ httpGet: { path, port: 'http' }, periodSeconds: period, timeoutSeconds: 2, failureThreshold: 3 });
+  const probe = (path: string, period: number): V1Probe => ({ httpGet: { path, port: 'http' }, periodSeconds: period, timeoutSeconds: 2, failureThreshold: 3 });
   const template = workloadPod(opts, config, ['serve', '--port', String(SERVE_PORT)], {
     labels,
     annotations: { [MODEL_VERSION_ANNOTATION]: model.version !== undefined ? String(model.version) : `alias:${model.alias}` },
@@ -41,24 +44,20 @@ export function renderModelDeployment(md: ModelDeploymentResource, model: ModelS
       lifecycle: { preStop: { sleep: { seconds: 5 } } },
     },
   });
-  return [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
+  return synth((chart) => {
+    new KubeDeployment(chart, 'deployment', {
       metadata: meta,
       spec: {
         replicas,
         selector: { matchLabels: servingLabels(md) },
         progressDeadlineSeconds: md.spec.progressDeadlineSeconds,
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        template: { ...template, spec: { ...template.spec, terminationGracePeriodSeconds: 35 } },
+        template: { ...template, spec: { ...template.spec, containers: template.spec?.containers ?? [], terminationGracePeriodSeconds: 35 } },
       },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
+    });
+    new KubeService(chart, 'service', {
       metadata: meta,
       spec: { selector: servingLabels(md), ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
-    },
-  ];
+    });
+  });
 }

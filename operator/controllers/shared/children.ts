@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { V1Container, V1EnvVar, V1OwnerReference, V1PodSecurityContext, V1PodTemplateSpec, V1ResourceRequirements, V1SecurityContext, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { Resource } from '../../../runtime/pipeline/resources.ts';
 import { stableJson } from '../../../runtime/pipeline/versions.ts';
 import { CONFIG_ENV, type RoleConfig } from '../../../runtime/roles/config.ts';
@@ -11,7 +12,7 @@ import { MANAGED_BY, type OperatorOptions } from './options.ts';
 export type KubeObject = { apiVersion: string; kind: string; metadata: Record<string, unknown> & { name: string; namespace?: string }; [k: string]: unknown };
 
 /** ownerReference makes `parent` the controlling owner of a child, so deleting it garbage-collects the child. */
-export function ownerReference(parent: Resource<unknown>) {
+export function ownerReference(parent: Resource<unknown>): V1OwnerReference {
   return { apiVersion: API_VERSION, kind: parent.kind, name: parent.name, uid: parent.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 
@@ -45,7 +46,7 @@ export function childLabels(parent: Resource<unknown>, component: string): Recor
 }
 
 /** restrictedSecurityContext meets the restricted Pod Security Standard. */
-export const restrictedContainerSecurity = {
+export const restrictedContainerSecurity: V1SecurityContext = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   runAsNonRoot: true,
@@ -54,7 +55,7 @@ export const restrictedContainerSecurity = {
 };
 
 /** restrictedPodSecurity is the pod-level part of the restricted profile. */
-export const restrictedPodSecurity = { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } };
+export const restrictedPodSecurity: V1PodSecurityContext = { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } };
 
 /** stripStatus returns a resource without status, for role configs (pods get spec and identity only). */
 export function identity<T extends Resource<unknown>>(r: T): T {
@@ -62,10 +63,10 @@ export function identity<T extends Resource<unknown>>(r: T): T {
 }
 
 /** datasetSources lists the env and volumes a Dataset's source needs in a pod. */
-export function datasetSources(spec: DatasetSpec) {
-  const env: Record<string, unknown>[] = [];
-  const volumes: Record<string, unknown>[] = [];
-  const mounts: Record<string, unknown>[] = [];
+export function datasetSources(spec: DatasetSpec): { env: V1EnvVar[]; volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  const env: V1EnvVar[] = [];
+  const volumes: V1Volume[] = [];
+  const mounts: V1VolumeMount[] = [];
   const pg = spec.source.postgres;
   if (pg) env.push({ name: SOURCE_DATABASE_URL_ENV, valueFrom: { secretKeyRef: { name: pg.secretRef.name, key: pg.secretRef.key } } });
   const cm = (spec.source.csv ?? spec.source.jsonLines)?.configMapRef;
@@ -74,6 +75,18 @@ export function datasetSources(spec: DatasetSpec) {
     mounts.push({ name: 'dataset-configmap', mountPath: `/etc/fluxora/configmaps/${cm.name}`, readOnly: true });
   }
   return { env, volumes, mounts };
+}
+
+/** WorkloadPodExtras are what a role adds to the common workload pod. */
+export interface WorkloadPodExtras {
+  env?: V1EnvVar[];
+  volumes?: V1Volume[];
+  mounts?: V1VolumeMount[];
+  resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  restartPolicy?: string;
+  container?: Partial<V1Container>;
 }
 
 /**
@@ -86,8 +99,8 @@ export function workloadPod(
   opts: OperatorOptions,
   config: RoleConfig,
   args: string[],
-  extra: { env?: Record<string, unknown>[]; volumes?: Record<string, unknown>[]; mounts?: Record<string, unknown>[]; resources?: unknown; labels?: Record<string, string>; annotations?: Record<string, string>; restartPolicy?: string; container?: Record<string, unknown> } = {},
-) {
+  extra: WorkloadPodExtras = {},
+): V1PodTemplateSpec {
   return {
     metadata: { labels: extra.labels ?? {}, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
     spec: {
@@ -107,7 +120,8 @@ export function workloadPod(
             { name: 'HOME', value: '/tmp' },
             ...(extra.env ?? []),
           ],
-          ...(extra.resources ? { resources: extra.resources } : {}),
+          // Quantities may be numbers in the CRD (int-or-string, as the API accepts); client-node types them as strings.
+          ...(extra.resources ? { resources: extra.resources as V1ResourceRequirements } : {}),
           securityContext: restrictedContainerSecurity,
           terminationMessagePath: '/dev/termination-log',
           terminationMessagePolicy: 'FallbackToLogsOnError',

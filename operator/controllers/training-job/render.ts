@@ -1,6 +1,9 @@
+import type { V1JobSpec } from '@kubernetes/client-node';
 import type { DatasetResource, FeatureSetResource, TrainingJobResource } from '../../../runtime/pipeline/resources.ts';
 import type { TrainConfig } from '../../../runtime/roles/config.ts';
 import { childLabels, childName, datasetSources, identity, type KubeObject, ownerReference, workloadPod } from '../shared/children.ts';
+import { KubeJob } from '../../manifests/k8s.ts';
+import { synth } from '../../manifests/synth.ts';
 import type { OperatorOptions } from '../shared/options.ts';
 
 /** trialsJobName is the Indexed Job running a TrainingJob's tuning trials. */
@@ -38,31 +41,25 @@ export function renderTrainingJob(
       resources: tj.spec.resources,
       restartPolicy: 'Never',
     });
-  const job = (name: string, component: string, spec: Record<string, unknown>): KubeObject => ({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name, namespace: tj.namespace, labels: childLabels(tj, component), ownerReferences: [ownerReference(tj)] },
-    spec: { backoffLimit: tj.spec.backoffLimit, activeDeadlineSeconds: tj.spec.activeDeadlineSeconds, ...spec },
-  });
-  const children: KubeObject[] = [];
+  const jobSpec = (spec: V1JobSpec): V1JobSpec => ({ backoffLimit: tj.spec.backoffLimit, activeDeadlineSeconds: tj.spec.activeDeadlineSeconds, ...spec });
+  const metadata = (name: string, component: string) => ({ name, namespace: tj.namespace, labels: childLabels(tj, component), ownerReferences: [ownerReference(tj)] });
   const tuning = tj.spec.tuning;
-  if (tuning) {
-    children.push(
-      job(trialsJobName(tj), 'tuning', {
-        completionMode: 'Indexed',
-        completions: tuning.trials,
-        parallelism: tuning.parallelism,
-        backoffLimitPerIndex: tj.spec.backoffLimit,
-        maxFailedIndexes: Math.max(0, tuning.trials - 1),
-        backoffLimit: undefined,
-        template: pod('tuning', ['train', '--trial', '$(JOB_COMPLETION_INDEX)']),
-      }),
-    );
-  }
-  if (!tuning || trialsDone) children.push(job(trainJobName(tj), 'train', { template: pod('train', ['train']) }));
-  for (const c of children) {
-    const spec = c.spec as Record<string, unknown>;
-    if (spec.backoffLimit === undefined) delete spec.backoffLimit;
-  }
-  return children;
+  return synth((chart) => {
+    if (tuning) {
+      new KubeJob(chart, 'trials', {
+        metadata: metadata(trialsJobName(tj), 'tuning'),
+        spec: jobSpec({
+          completionMode: 'Indexed',
+          completions: tuning.trials,
+          parallelism: tuning.parallelism,
+          backoffLimitPerIndex: tj.spec.backoffLimit,
+          maxFailedIndexes: Math.max(0, tuning.trials - 1),
+          // A per-index backoff limit replaces the Job-wide one (synthesis drops the undefined field).
+          backoffLimit: undefined,
+          template: pod('tuning', ['train', '--trial', '$(JOB_COMPLETION_INDEX)']),
+        }),
+      });
+    }
+    if (!tuning || trialsDone) new KubeJob(chart, 'train', { metadata: metadata(trainJobName(tj), 'train'), spec: jobSpec({ template: pod('train', ['train']) }) });
+  });
 }
