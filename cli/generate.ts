@@ -9,9 +9,11 @@ export const generateCommand: Command = {
   summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, install.yaml)',
   help: `Usage: fluxora generate [--check] [--root DIR]
 
-Writes every file generated from code: crds/<plural>.fluxora.io.yaml and the
-chart's generated templates. With --check, writes nothing and exits 1 when a
-committed file differs from what the code generates.
+Writes every file generated from code: crds/<plural>.fluxora.io.yaml, the
+chart's generated CRDs and templates, and charts/install.yaml (the plain
+install manifest, synthesized from the cdk8s constructs in operator/manifests/).
+With --check, writes nothing and exits 1 when a committed file differs from what
+the code generates.
 
 Options:
   --check      compare instead of writing
