@@ -60,14 +60,14 @@ describe('synthesized children', () => {
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 
-  it('keeps empty objects in the body (emptyDir: {}) and drops undefined fields and empty metadata', () => {
+  it('keeps empty objects and lists in the body (emptyDir: {}) and drops undefined fields and empty metadata', () => {
     const [job] = synth((c) => {
       new KubeJob(c, 'j', {
         metadata: { name: 'j', annotations: {} },
-        spec: { backoffLimit: undefined, template: { spec: { containers: [{ name: 'c' }], volumes: [{ name: 'tmp', emptyDir: {} }] } } },
+        spec: { backoffLimit: undefined, template: { spec: { containers: [{ name: 'c', args: [] }], volumes: [{ name: 'tmp', emptyDir: {} }] } } },
       });
     });
-    expect(job).toEqual({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'c' }], volumes: [{ name: 'tmp', emptyDir: {} }] } } } });
+    expect(job).toEqual({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'c', args: [] }], volumes: [{ name: 'tmp', emptyDir: {} }] } } } });
     expect('backoffLimit' in (job.spec as object)).toBe(false);
   });
 });
