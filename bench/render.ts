@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
+import { App, Chart } from 'cdk8s';
 import { datasetSpec } from '../crds/dataset.ts';
 import { driftMonitorSpec } from '../crds/drift-monitor.ts';
 import { featureSetSpec } from '../crds/feature-set.ts';
@@ -86,6 +87,8 @@ for (let r = 0; r < RUNS; r++) {
 const plainUs = (median(plainRuns) / ITERATIONS / 5) * 1e6;
 const cdk8sUs = (median(cdk8sRuns) / ITERATIONS / 5) * 1e6;
 const ratio = cdk8sUs / plainUs;
+// The part of a render that a shared, long-lived App would save: creating the App and Chart.
+const appChartUs = (median(Array.from({ length: RUNS }, () => time(() => new Chart(new App(), 'fluxora')))) / ITERATIONS) * 1e6;
 
 /** rssMb imports `modules` in a fresh Node process and returns its resident set after a full GC, in MB (median of RSS_RUNS). */
 function rssMb(modules: string[]): number {
@@ -108,6 +111,7 @@ console.log(`render, same objects as the plain render (${objects} per pipeline):
 console.log(`plain object literals: ${plainUs.toFixed(1)} us per render (median of ${RUNS} x ${ITERATIONS} pipelines)`);
 console.log(`cdk8s constructs:      ${cdk8sUs.toFixed(1)} us per render`);
 console.log(`  time ratio cdk8s / plain (same run): ${ratio.toFixed(2)}`);
+console.log(`  of which a fresh App + Chart: ${appChartUs.toFixed(1)} us (the rest is ApiObject.toJson: resolve and sanitize)`);
 console.log(`RSS after import + GC: node ${rssNode.toFixed(1)} MB, + @kubernetes/client-node ${rssClient.toFixed(1)} MB, + cdk8s ${rssClientCdk8s.toFixed(1)} MB (cdk8s adds ${cdk8sRss.toFixed(1)} MB); whole operator (cli/operator.ts) ${rssOperator.toFixed(1)} MB`);
 console.log(
   JSON.stringify({
@@ -115,6 +119,7 @@ console.log(
     ratio: Number(ratio.toFixed(3)),
     plain_us_per_render: Number(plainUs.toFixed(2)),
     cdk8s_us_per_render: Number(cdk8sUs.toFixed(2)),
+    app_chart_us: Number(appChartUs.toFixed(2)),
     same_objects: same,
     cdk8s_import_rss_mb: Number(cdk8sRss.toFixed(1)),
     client_node_rss_mb: Number(rssClient.toFixed(1)),
