@@ -1,10 +1,11 @@
 /**
- * The render functions as they were before cdk8s (commit 2856979): plain
+ * The render functions as they were before cdk8s (main at 917e0bd): plain
  * object literals, no constructs. Kept only as bench/render.ts's same-process
  * baseline; the operator does not import this file.
  */
 import { API_VERSION } from '../crds/common.ts';
 import { PROFILE_DEADLINE_SECONDS, profileJobName } from '../operator/controllers/dataset/render.ts';
+import { MATERIALIZE_DEADLINE_SECONDS, materializeJobName } from '../operator/controllers/feature-set/render.ts';
 import { driftCronJobName, retrainName } from '../operator/controllers/drift-monitor/render.ts';
 import { SERVE_PORT, MODEL_VERSION_ANNOTATION, servingLabels } from '../operator/controllers/model-deployment/render.ts';
 import { childLabels, childName, datasetSources, identity, type KubeObject, ownerReference, workloadPod } from '../operator/controllers/shared/children.ts';
@@ -12,7 +13,7 @@ import type { OperatorOptions } from '../operator/controllers/shared/options.ts'
 import { trainJobName, trialsJobName } from '../operator/controllers/training-job/render.ts';
 import type { ModelSelector } from '../runtime/pipeline/resolve.ts';
 import type { DatasetResource, DriftMonitorResource, FeatureSetResource, ModelDeploymentResource, TrainingJobResource } from '../runtime/pipeline/resources.ts';
-import type { DriftConfig, ProfileConfig, ServeConfig, TrainConfig } from '../runtime/roles/config.ts';
+import type { DriftConfig, MaterializeConfig, ProfileConfig, ServeConfig, TrainConfig } from '../runtime/roles/config.ts';
 
 function datasetJobSpec(ds: DatasetResource, opts: OperatorOptions) {
   const config: ProfileConfig = { role: 'profile', dataset: identity(ds), dataDir: opts.dataDir };
@@ -197,5 +198,28 @@ export function baselineRenderRetrain(dm: DriftMonitorResource, source: Training
       ownerReferences: [ownerReference(dm)],
     },
     spec: source.spec,
+  };
+}
+
+export function baselineRenderMaterializeJob(fs: FeatureSetResource, dataset: DatasetResource, version: string, opts: OperatorOptions): KubeObject {
+  const config: MaterializeConfig = { role: 'materialize', featureSet: identity(fs), dataset: identity(dataset), dataDir: opts.dataDir };
+  const src = datasetSources(dataset.spec);
+  const labels = childLabels(fs, 'materialize');
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: materializeJobName(fs, version), namespace: fs.namespace, labels, ownerReferences: [ownerReference(fs)] },
+    spec: {
+      backoffLimit: 1,
+      activeDeadlineSeconds: MATERIALIZE_DEADLINE_SECONDS,
+      template: workloadPod(opts, config, ['materialize'], {
+        labels,
+        env: src.env,
+        volumes: src.volumes,
+        mounts: src.mounts,
+        resources: fs.spec.materialize?.resources,
+        restartPolicy: 'Never',
+      }),
+    },
   };
 }

@@ -3,8 +3,8 @@
  * cdk8s constructs (a fresh App and Chart per render, ApiObject.toJson) against
  * the plain object literals the render functions returned before
  * (bench/render-baseline.ts), timed in the same process, on the five renders of
- * one pipeline (Dataset with refresh, tuned TrainingJob, ModelDeployment,
- * DriftMonitor, retrain). It first checks both give the same objects. Then the
+ * one pipeline (Dataset with refresh, materialized FeatureSet, tuned
+ * TrainingJob, ModelDeployment, DriftMonitor, retrain). It first checks both give the same objects. Then the
  * resident memory a process gains by importing cdk8s, next to what
  * @kubernetes/client-node and the whole operator cost, in fresh processes.
  * Ratios are time ratios (cdk8s / plain, above 1 is slower).
@@ -22,22 +22,25 @@ import { modelDeploymentSpec } from '../crds/model-deployment.ts';
 import { trainingJobSpec } from '../crds/training-job.ts';
 import { renderDataset } from '../operator/controllers/dataset/render.ts';
 import { renderDriftMonitor, renderRetrain } from '../operator/controllers/drift-monitor/render.ts';
+import { renderMaterializeJob } from '../operator/controllers/feature-set/render.ts';
 import { renderModelDeployment } from '../operator/controllers/model-deployment/render.ts';
 import { defaultOperatorOptions as opts } from '../operator/controllers/shared/options.ts';
 import { renderTrainingJob } from '../operator/controllers/training-job/render.ts';
 import type { Resource } from '../runtime/pipeline/resources.ts';
-import { baselineRenderDataset, baselineRenderDriftMonitor, baselineRenderModelDeployment, baselineRenderRetrain, baselineRenderTrainingJob } from './render-baseline.ts';
+import { baselineRenderDataset, baselineRenderDriftMonitor, baselineRenderMaterializeJob, baselineRenderModelDeployment, baselineRenderRetrain, baselineRenderTrainingJob } from './render-baseline.ts';
 
 const ITERATIONS = 2_000;
 const RUNS = 5;
 const RSS_RUNS = 3;
+/** Render calls per pipeline. */
+const RENDERS = 6;
 
 function res<S>(kind: string, name: string, spec: S): Resource<S> {
   return { kind, name, namespace: 'ml', uid: `uid-${name}`, generation: 1, spec };
 }
 
 const ds = res('Dataset', 'grid', datasetSpec.parse({ source: { csv: { configMapRef: { name: 'data', key: 'grid.csv' } } }, columns: [{ name: 'load' }], refresh: { schedule: '0 3 * * *' } }));
-const fs = res('FeatureSet', 'grid', featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load', lags: [{ column: 'load', steps: [1, 24, 168] }] }));
+const fs = res('FeatureSet', 'grid', featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load', lags: [{ column: 'load', steps: [1, 24, 168] }], materialize: { enabled: true } }));
 const tj = res(
   'TrainingJob',
   'grid-mlp',
@@ -49,6 +52,7 @@ const model = { name: 'grid', version: 3 };
 
 const cdk8s = () => [
   ...renderDataset(ds, opts),
+  renderMaterializeJob(fs, ds, 'v0123456789abcdef', opts),
   ...renderTrainingJob(tj, { featureSet: fs, dataset: ds }, opts, true),
   ...renderModelDeployment(md, model, 2, opts),
   ...renderDriftMonitor(dm, md, model, opts),
@@ -56,6 +60,7 @@ const cdk8s = () => [
 ];
 const plain = () => [
   ...baselineRenderDataset(ds, opts),
+  baselineRenderMaterializeJob(fs, ds, 'v0123456789abcdef', opts),
   ...baselineRenderTrainingJob(tj, { featureSet: fs, dataset: ds }, opts, true),
   ...baselineRenderModelDeployment(md, model, 2, opts),
   ...baselineRenderDriftMonitor(dm, md, model, opts),
@@ -84,8 +89,8 @@ for (let r = 0; r < RUNS; r++) {
   plainRuns.push(time(plain));
   cdk8sRuns.push(time(cdk8s));
 }
-const plainUs = (median(plainRuns) / ITERATIONS / 5) * 1e6;
-const cdk8sUs = (median(cdk8sRuns) / ITERATIONS / 5) * 1e6;
+const plainUs = (median(plainRuns) / ITERATIONS / RENDERS) * 1e6;
+const cdk8sUs = (median(cdk8sRuns) / ITERATIONS / RENDERS) * 1e6;
 const ratio = cdk8sUs / plainUs;
 // The part of a render that a shared, long-lived App would save: creating the App and Chart.
 const appChartUs = (median(Array.from({ length: RUNS }, () => time(() => new Chart(new App(), 'fluxora')))) / ITERATIONS) * 1e6;

@@ -7,6 +7,7 @@ import { trainingJobSpec } from '../../crds/training-job.ts';
 import type { Resource } from '../../runtime/pipeline/resources.ts';
 import { renderDataset } from '../controllers/dataset/render.ts';
 import { renderDriftMonitor, renderRetrain } from '../controllers/drift-monitor/render.ts';
+import { renderMaterializeJob } from '../controllers/feature-set/render.ts';
 import { renderModelDeployment } from '../controllers/model-deployment/render.ts';
 import { defaultOperatorOptions as opts } from '../controllers/shared/options.ts';
 import { renderTrainingJob } from '../controllers/training-job/render.ts';
@@ -27,13 +28,14 @@ function keysSorted(v: unknown, top = true): boolean {
 }
 
 const ds = res('Dataset', 'grid', datasetSpec.parse({ source: { postgres: { secretRef: { name: 'db', key: 'uri' }, query: 'select 1' } }, columns: [{ name: 'load' }], refresh: { schedule: '0 3 * * *' } }));
-const fs = res('FeatureSet', 'grid', featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load' }));
+const fs = res('FeatureSet', 'grid', featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load', materialize: { enabled: true } }));
 const tj = res('TrainingJob', 'grid-mlp', trainingJobSpec.parse({ featureSetRef: { name: 'grid' }, model: { type: 'mlp' }, registry: { model: 'grid' }, tuning: { trials: 6, parallelism: 2, searchSpace: { learningRate: { min: 0.001, max: 0.1, scale: 'log' } } } }));
 const md = res('ModelDeployment', 'grid', modelDeploymentSpec.parse({ model: { name: 'grid', alias: 'production' }, auth: { apiKeySecretRef: { name: 'keys' } } }));
 const dm = res('DriftMonitor', 'grid', driftMonitorSpec.parse({ modelDeploymentRef: { name: 'grid' }, schedule: '*/30 * * * *' }));
 
 const renders: [string, () => unknown][] = [
   ['Dataset', () => renderDataset(ds, opts)],
+  ['FeatureSet', () => renderMaterializeJob(fs, ds, 'v0123456789abcdef', opts)],
   ['TrainingJob', () => renderTrainingJob(tj, { featureSet: fs, dataset: ds }, opts, true)],
   ['ModelDeployment', () => renderModelDeployment(md, { name: 'grid', version: 3 }, 2, opts)],
   ['DriftMonitor', () => renderDriftMonitor(dm, md, { name: 'grid', version: 3 }, opts)],

@@ -1,6 +1,8 @@
 import type { DatasetResource, FeatureSetResource } from '../../../runtime/pipeline/resources.ts';
 import type { MaterializeConfig } from '../../../runtime/roles/config.ts';
 import { childLabels, childName, datasetSources, identity, type KubeObject, ownerReference, workloadPod } from '../shared/children.ts';
+import { KubeJob } from '../../manifests/k8s.ts';
+import { synth } from '../../manifests/synth.ts';
 import type { OperatorOptions } from '../shared/options.ts';
 
 /** MATERIALIZE_DEADLINE_SECONDS bounds a materialization Job; past it the Job fails and the FeatureSet is Stalled. */
@@ -20,21 +22,22 @@ export function renderMaterializeJob(fs: FeatureSetResource, dataset: DatasetRes
   const config: MaterializeConfig = { role: 'materialize', featureSet: identity(fs), dataset: identity(dataset), dataDir: opts.dataDir };
   const src = datasetSources(dataset.spec);
   const labels = childLabels(fs, 'materialize');
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: materializeJobName(fs, version), namespace: fs.namespace, labels, ownerReferences: [ownerReference(fs)] },
-    spec: {
-      backoffLimit: 1,
-      activeDeadlineSeconds: MATERIALIZE_DEADLINE_SECONDS,
-      template: workloadPod(opts, config, ['materialize'], {
-        labels,
-        env: src.env,
-        volumes: src.volumes,
-        mounts: src.mounts,
-        resources: fs.spec.materialize?.resources,
-        restartPolicy: 'Never',
-      }),
-    },
-  };
+  const [job] = synth((chart) => {
+    new KubeJob(chart, 'materialize', {
+      metadata: { name: materializeJobName(fs, version), namespace: fs.namespace, labels, ownerReferences: [ownerReference(fs)] },
+      spec: {
+        backoffLimit: 1,
+        activeDeadlineSeconds: MATERIALIZE_DEADLINE_SECONDS,
+        template: workloadPod(opts, config, ['materialize'], {
+          labels,
+          env: src.env,
+          volumes: src.volumes,
+          mounts: src.mounts,
+          resources: fs.spec.materialize?.resources,
+          restartPolicy: 'Never',
+        }),
+      },
+    });
+  });
+  return job;
 }
