@@ -6,7 +6,7 @@ import type { Command } from './command.ts';
 /** generateCommand is `fluxora generate`: refresh every generated file of the repository. */
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, install.yaml)',
+  summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, Argo CD health, install.yaml)',
   help: `Usage: fluxora generate [--check] [--root DIR]
 
 Writes every file generated from code: crds/<plural>.fluxora.io.yaml, the

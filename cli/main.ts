@@ -25,7 +25,7 @@ export const commands: CommandEntry[] = [
   { name: 'train', summary: 'Train a TrainingJob: one tuning trial (--trial N) or the final model (a workload role)', load: async () => (await import('./roles.ts')).trainCommand },
   { name: 'serve', summary: 'Serve a registered model: Open Inference Protocol and /v1/forecast (a workload role)', load: async () => (await import('./roles.ts')).serveCommand },
   { name: 'drift', summary: "Compare recent predictions with the model's training profile (a workload role)", load: async () => (await import('./roles.ts')).driftCommand },
-  { name: 'generate', summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, Argo CD health)', load: async () => (await import('./generate.ts')).generateCommand },
+  { name: 'generate', summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, Argo CD health, install.yaml)', load: async () => (await import('./generate.ts')).generateCommand },
 ];
 
 function usage(): string {
