@@ -7,7 +7,7 @@ import { trainingJobSpec } from '../../crds/training-job.ts';
 import type { Resource } from '../../runtime/pipeline/resources.ts';
 import { profileJobName, renderDataset } from './dataset/render.ts';
 import { renderDriftMonitor, renderRetrain } from './drift-monitor/render.ts';
-import { MODEL_VERSION_ANNOTATION, renderModelDeployment } from './model-deployment/render.ts';
+import { MODEL_VERSION_ANNOTATION, renderModelDeployment, TEMPLATE_HASH_ANNOTATION } from './model-deployment/render.ts';
 import { childName } from './shared/children.ts';
 import { defaultOperatorOptions as opts } from './shared/options.ts';
 import { renderTrainingJob } from './training-job/render.ts';
@@ -94,6 +94,13 @@ describe('render', () => {
     expect(svc.spec.selector).toEqual(dep.spec.selector.matchLabels);
     const [dep4] = renderModelDeployment(md, { name: 'grid', version: 4 }, 2, opts) as Any[];
     expect(dep4.spec.template.metadata.annotations[MODEL_VERSION_ANNOTATION]).toBe('4');
+    // Pods carry the hash of their template: equal for equal templates (replicas aside), different for any template change.
+    const hash = (d: Any) => d.spec.template.metadata.annotations[TEMPLATE_HASH_ANNOTATION];
+    expect(hash(dep)).toMatch(/^[0-9a-f]{8}$/);
+    expect(hash(renderModelDeployment(md, { name: 'grid', version: 3, alias: 'production' }, 5, opts)[0])).toBe(hash(dep));
+    expect(hash(dep4)).not.toBe(hash(dep));
+    const otherSecret = res('ModelDeployment', 'grid', { ...md.spec, auth: { apiKeySecretRef: { name: 'other', key: 'api-key' } } });
+    expect(hash(renderModelDeployment(otherSecret, { name: 'grid', version: 3, alias: 'production' }, 2, opts)[0])).not.toBe(hash(dep));
   });
 
   it('checks drift on a schedule and retrains from the source spec under a deterministic name', () => {

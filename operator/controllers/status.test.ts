@@ -80,14 +80,15 @@ describe('status', () => {
   });
 
   const md: Resource<ReturnType<typeof modelDeploymentSpec.parse>> = { kind: 'ModelDeployment', name: 'g', namespace: 'ml', spec: modelDeploymentSpec.parse({ model: { name: 'g' } }) };
-  const dep = (over: Partial<ObservedDeployment>): ObservedDeployment => ({ generation: 2, observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, ...over });
+  const dep = (over: Partial<ObservedDeployment>): ObservedDeployment => ({ generation: 2, observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, currentReady: 2, previousReady: 0, ...over });
 
   it.each([
     ['all pods of the new version Ready', dep({}), 'Ready'],
-    ['objects exist but pods are not Ready', dep({ readyReplicas: 0 }), 'Progressing'],
-    ['old pods Ready, new ones not yet', dep({ updatedReplicas: 1, replicas: 3, readyReplicas: 2 }), 'Progressing'],
+    ['objects exist but pods are not Ready', dep({ readyReplicas: 0, currentReady: 0 }), 'Progressing'],
+    ['old pods Ready, new ones not yet', dep({ updatedReplicas: 1, replicas: 3, readyReplicas: 2, currentReady: 0, previousReady: 2 }), 'Progressing'],
+    ['counts agree but the Ready pods are of the old template', dep({ currentReady: 1, previousReady: 1 }), 'Progressing'],
     ['the Deployment controller has not seen the change', dep({ observedGeneration: 1 }), 'Progressing'],
-    ['a rollout past its deadline', dep({ updatedReplicas: 1, readyReplicas: 2, progressingReason: 'ProgressDeadlineExceeded' }), 'Stalled'],
+    ['a rollout past its deadline', dep({ updatedReplicas: 1, readyReplicas: 2, currentReady: 0, previousReady: 2, progressingReason: 'ProgressDeadlineExceeded' }), 'Stalled'],
   ])('ModelDeployment with %s', (_what, observed, state) => {
     expect(modelDeploymentStatus(md, { name: 'g', version: 3 }, 2, observed, 'a=b').health.state).toBe(state);
   });

@@ -6,7 +6,7 @@ import { type ReconcileContext, toResource } from '../shared/context.ts';
 import { applyChild, waitingHealth, writeStatus } from '../shared/kit.ts';
 import { scrapeGauges } from '../shared/pod-metrics.ts';
 import { type Recommendation, recommendReplicas, stabilize } from './autoscale.ts';
-import { renderModelDeployment, SERVE_PORT, servingLabels } from './render.ts';
+import { renderModelDeployment, SERVE_PORT, servingLabels, TEMPLATE_HASH_ANNOTATION } from './render.ts';
 import { modelDeploymentStatus, type ObservedDeployment } from './status.ts';
 
 /** AUTOSCALE_PERIOD_MS is how often an autoscaled ModelDeployment is re-evaluated. */
@@ -14,8 +14,14 @@ export const AUTOSCALE_PERIOD_MS = 15_000;
 const history = new Map<string, Recommendation[]>();
 const INFLIGHT_METRIC = 'fluxora_inflight_requests';
 
-function observeDeployment(dep: KubernetesObject | undefined): ObservedDeployment | undefined {
+type PodLike = KubernetesObject & { status?: { podIP?: string; conditions?: { type: string; status: string }[] } };
+const isReady = (p: PodLike) => !p.metadata?.deletionTimestamp && Boolean(p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+
+/** observeDeployment reads the Deployment's status and counts its Ready pods by template: the current one (`templateHash`) or an earlier one. */
+function observeDeployment(dep: KubernetesObject | undefined, pods: PodLike[], templateHash: string): ObservedDeployment | undefined {
   if (!dep) return undefined;
+  const ready = pods.filter(isReady);
+  const currentReady = ready.filter((p) => p.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] === templateHash).length;
   const d = dep as KubernetesObject & { spec?: { replicas?: number }; status?: Record<string, unknown> };
   const s = (d.status ?? {}) as {
     observedGeneration?: number;
@@ -33,6 +39,8 @@ function observeDeployment(dep: KubernetesObject | undefined): ObservedDeploymen
     updatedReplicas: s.updatedReplicas ?? 0,
     readyReplicas: s.readyReplicas ?? 0,
     availableReplicas: s.availableReplicas ?? 0,
+    currentReady,
+    previousReady: ready.length - currentReady,
     progressingReason: progressing?.reason,
     progressingMessage: progressing?.message,
   };
@@ -64,14 +72,16 @@ export async function reconcileModelDeployment(ctx: ReconcileContext, key: strin
     return undefined;
   }
   const depLive = ctx.informers.Deployment.get(md.namespace, md.name);
+  const selector = servingLabels(md);
+  const pods = ctx.informers.Pod.list(md.namespace).filter((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v)) as PodLike[];
   const current = (depLive as { spec?: { replicas?: number } } | undefined)?.spec?.replicas ?? md.spec.autoscaling?.minReplicas ?? 1;
   let desired = md.spec.replicas ?? 1;
   const auto = md.spec.autoscaling;
   if (auto) {
-    const selector = servingLabels(md);
-    const pods = ctx.informers.Pod.list(md.namespace).filter((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v));
-    const ready = pods.filter((p) => (p as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    const ips = ready.map((p) => (p as { status?: { podIP?: string } }).status?.podIP).filter((ip): ip is string => Boolean(ip));
+    const ips = pods
+      .filter(isReady)
+      .map((p) => p.status?.podIP)
+      .filter((ip): ip is string => Boolean(ip));
     const inflight = (await Promise.all(ips.map(inflightOf))).filter((v): v is number => v !== undefined);
     const next = stabilize(history.get(key) ?? [], { at: ctx.clock.now(), replicas: recommendReplicas(inflight, current, auto) }, auto.stabilizationWindowSeconds);
     history.set(key, next.history);
@@ -80,10 +90,12 @@ export async function reconcileModelDeployment(ctx: ReconcileContext, key: strin
   const [deployment, service] = renderModelDeployment(md, model, desired, ctx.options);
   await applyChild(ctx, deployment, depLive);
   await applyChild(ctx, service, ctx.informers.Service.get(md.namespace, md.name));
-  const selector = Object.entries(servingLabels(md))
+  const labelSelector = Object.entries(selector)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const { health, fields } = modelDeploymentStatus(md, model, desired, observeDeployment(ctx.informers.Deployment.get(md.namespace, md.name)), selector);
+  const templateHash = String((deployment as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata.annotations[TEMPLATE_HASH_ANNOTATION]);
+  const observed = observeDeployment(ctx.informers.Deployment.get(md.namespace, md.name), pods, templateHash);
+  const { health, fields } = modelDeploymentStatus(md, model, desired, observed, labelSelector);
   await writeStatus(ctx, live, md, health, fields);
   return auto ? { requeueAfterMs: AUTOSCALE_PERIOD_MS } : undefined;
 }

@@ -2,7 +2,7 @@ import type { V1Probe } from '@kubernetes/client-node';
 import type { ModelSelector } from '../../../runtime/pipeline/resolve.ts';
 import type { ModelDeploymentResource } from '../../../runtime/pipeline/resources.ts';
 import type { ServeConfig } from '../../../runtime/roles/config.ts';
-import { childLabels, identity, type KubeObject, ownerReference, workloadPod } from '../shared/children.ts';
+import { childLabels, identity, type KubeObject, ownerReference, specHash, workloadPod } from '../shared/children.ts';
 import { KubeDeployment, KubeService } from '../../manifests/k8s.ts';
 import { synth } from '../../manifests/synth.ts';
 import type { OperatorOptions } from '../shared/options.ts';
@@ -11,6 +11,12 @@ import type { OperatorOptions } from '../shared/options.ts';
 export const SERVE_PORT = 8080;
 /** MODEL_VERSION_ANNOTATION records on the pod template which model version its pods serve. */
 export const MODEL_VERSION_ANNOTATION = 'fluxora.io/model-version';
+/**
+ * TEMPLATE_HASH_ANNOTATION marks each pod with a hash of the template it was
+ * made from, so status counts the Ready pods of the current template (the
+ * requested version) apart from the previous ones still serving.
+ */
+export const TEMPLATE_HASH_ANNOTATION = 'fluxora.io/template-hash';
 
 /** servingLabels select the pods of a ModelDeployment (the Service and the scale subresource use them). */
 export function servingLabels(md: ModelDeploymentResource): Record<string, string> {
@@ -44,6 +50,9 @@ export function renderModelDeployment(md: ModelDeploymentResource, model: ModelS
       lifecycle: { preStop: { sleep: { seconds: 5 } } },
     },
   });
+  const podTemplate = { ...template, spec: { ...template.spec, containers: template.spec?.containers ?? [], terminationGracePeriodSeconds: 35 } };
+  const hash = specHash(podTemplate);
+  podTemplate.metadata = { ...podTemplate.metadata, annotations: { ...podTemplate.metadata?.annotations, [TEMPLATE_HASH_ANNOTATION]: hash } };
   return synth((chart) => {
     new KubeDeployment(chart, 'deployment', {
       metadata: meta,
@@ -52,7 +61,7 @@ export function renderModelDeployment(md: ModelDeploymentResource, model: ModelS
         selector: { matchLabels: servingLabels(md) },
         progressDeadlineSeconds: md.spec.progressDeadlineSeconds,
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        template: { ...template, spec: { ...template.spec, containers: template.spec?.containers ?? [], terminationGracePeriodSeconds: 35 } },
+        template: podTemplate,
       },
     });
     new KubeService(chart, 'service', {

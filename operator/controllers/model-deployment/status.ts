@@ -10,6 +10,10 @@ export interface ObservedDeployment {
   updatedReplicas: number;
   readyReplicas: number;
   availableReplicas: number;
+  /** Ready pods made from the current template (the requested model version). */
+  currentReady: number;
+  /** Ready pods of an earlier template, still serving during a rollout. */
+  previousReady: number;
   /** The Deployment's Progressing condition reason (ProgressDeadlineExceeded when a rollout failed). */
   progressingReason?: string;
   progressingMessage?: string;
@@ -31,7 +35,7 @@ export function modelDeploymentStatus(
   const version = model.version !== undefined ? `version ${model.version}` : `alias ${model.alias}`;
   const fields = {
     replicas: desired,
-    readyReplicas: dep ? Math.min(dep.readyReplicas, dep.updatedReplicas) : 0,
+    readyReplicas: dep ? dep.currentReady : 0,
     selector,
     model: { name: model.name, ...(model.version !== undefined ? { version: model.version } : {}) },
     url: `http://${md.name}.${md.namespace}.svc.cluster.local`,
@@ -43,17 +47,17 @@ export function modelDeploymentStatus(
       health: {
         state: 'Stalled',
         reason: 'RolloutFailed',
-        message: `pods of ${version} did not become Ready within ${md.spec.progressDeadlineSeconds}s; ${dep.readyReplicas - Math.min(dep.readyReplicas, dep.updatedReplicas)} pod(s) of the previous version keep serving. ${dep.progressingMessage ?? ''}`.trim(),
+        message: `pods of ${version} did not become Ready within ${md.spec.progressDeadlineSeconds}s; ${dep.previousReady} pod(s) of the previous version keep serving. ${dep.progressingMessage ?? ''}`.trim(),
       },
       fields,
     };
   }
-  const current = dep.observedGeneration >= dep.generation && dep.updatedReplicas >= desired && dep.readyReplicas >= desired && dep.replicas === desired;
-  if (current && (desired > 0 ? fields.readyReplicas >= desired : true)) {
+  const current = dep.observedGeneration >= dep.generation && dep.updatedReplicas >= desired && dep.replicas === desired;
+  if (current && dep.currentReady >= desired) {
     return { health: { state: 'Ready', reason: 'Serving', message: `${fields.readyReplicas}/${desired} replicas serving ${model.name} ${version}` }, fields };
   }
   return {
-    health: { state: 'Progressing', reason: 'RollingOut', message: `${fields.readyReplicas}/${desired} replicas of ${version} Ready (${dep.updatedReplicas} updated)` },
+    health: { state: 'Progressing', reason: 'RollingOut', message: `${fields.readyReplicas}/${desired} replicas of ${version} Ready (${dep.updatedReplicas} updated, ${dep.previousReady} of the previous version serving)` },
     fields,
   };
 }
