@@ -11,6 +11,7 @@ import { appendFile, open, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, kubeTime, type Probe } from './kube-types.ts';
+import { MOUNT_FAILURE } from './mount-namespace.ts';
 import { httpGetOnce, type ProbeTarget, runProbe } from './probe.ts';
 import { killGroup } from './process-groups.ts';
 
@@ -273,7 +274,8 @@ export class ContainerRunner {
     }
     const terminated: ContainerStateTerminated = {
       exitCode,
-      reason: exitCode === 0 ? 'Completed' : 'Error',
+      // A mount set-up that failed before the exec is the runtime's failure, as containerd reports it.
+      reason: exitCode === 0 ? 'Completed' : exitCode === 128 && message.startsWith(MOUNT_FAILURE) ? 'StartError' : 'Error',
       startedAt: this.startedAtIso,
       finishedAt,
       containerID: this.containerID,

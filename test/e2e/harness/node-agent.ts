@@ -45,6 +45,7 @@ import path from 'node:path';
 import { type Logger, pino } from 'pino';
 import { isNotFound, KubeApiError, type KubeClient, kubeClientFromKubeconfig } from './kube-client.ts';
 import type { KubeList, Pod } from './kube-types.ts';
+import { apiServerEnv } from './pod-env.ts';
 import { type KubeletServer, startKubeletServer } from './kubelet-server.ts';
 import { type NodeRegistration, registerNode } from './node-registration.ts';
 import { type ExtraImage, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
@@ -252,6 +253,7 @@ export async function startNodeAgent(opts: StartNodeAgentOptions): Promise<NodeA
       extraImages: opts.extraImages ?? {},
       hostEnv,
       extraEnv: opts.env ?? {},
+      apiServerEnv: apiServerEnv(kube.server),
       allocatable: capacity,
       tracker,
       log,

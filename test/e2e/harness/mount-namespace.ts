@@ -1,0 +1,104 @@
+/**
+ * Mounts at absolute paths that programs read directly, the way a container
+ * sees them: the service-account volume at
+ * /var/run/secrets/kubernetes.io/serviceaccount, which
+ * @kubernetes/client-node's loadFromCluster (like client-go's
+ * rest.InClusterConfig) opens by that path and which no argument or
+ * variable names, so the agent's path rewriting cannot reach it.
+ *
+ * A container with such mounts runs in a private mount namespace:
+ * `unshare -m --propagation private sh -c SCRIPT`, where the script covers
+ * the run directory (`readlink -f /var/run`, /run on current systems) with
+ * a tmpfs that holds the host's entries again (directories and files bind
+ * mounted, symlinks copied: sockets and a resolv.conf pointing into /run
+ * keep working) except `secrets`, bind-mounts each volume's local directory
+ * at its path below it, read-only as the kubelet mounts projected volumes,
+ * and then `exec`s the container's command. unshare and sh exec in place,
+ * so the process the agent spawned is the container's process: same pid and
+ * process group, its signals, exit code and termination message. Nothing
+ * changes on the host; the mounts vanish with the namespace's last process.
+ *
+ * This needs root (CAP_SYS_ADMIN). Where `unshare -m` does not work,
+ * mountNamespaceSupport() says why, and the pod worker reports the
+ * container as CreateContainerError with that reason instead of running it
+ * without its credentials.
+ */
+import { execFile } from 'node:child_process';
+
+/** MOUNT_FAILURE is how the termination message of a container whose mounts could not be set up starts (exit code 128). */
+export const MOUNT_FAILURE = 'fluxora test node: cannot set up the container mounts';
+
+/** ISOLATED_MOUNT_ROOTS are the mount paths (and everything below them) that need a mount namespace. */
+export const ISOLATED_MOUNT_ROOTS = ['/var/run/secrets', '/run/secrets'];
+
+/** NamespaceMount is one volume bind-mounted at its container path inside the namespace. */
+export interface NamespaceMount {
+  /** The container path, e.g. /var/run/secrets/kubernetes.io/serviceaccount. */
+  mountPath: string;
+  /** The volume's local directory (or subPath) on the host. */
+  local: string;
+}
+
+/** needsMountNamespace tells whether a container path can only be served by a real mount. */
+export function needsMountNamespace(mountPath: string): boolean {
+  return ISOLATED_MOUNT_ROOTS.some((root) => mountPath === root || mountPath.startsWith(`${root}/`));
+}
+
+/** relativeToRun turns /var/run/x or /run/x into x (both are the run directory on the host). */
+function relativeToRun(mountPath: string): string {
+  for (const prefix of ['/var/run/', '/run/']) if (mountPath.startsWith(prefix)) return mountPath.slice(prefix.length);
+  throw new Error(`mount path ${mountPath} is not below /var/run or /run`);
+}
+
+// $1: a host directory (empty) that the host's run directory is bound to;
+// $2: the termination-message file (the reason of a failed set-up);
+// then pairs of (path below the run directory, local directory), `--`, argv.
+const SCRIPT = `
+fail() { printf '${MOUNT_FAILURE}: %s\\n' "$1" | tee "$term" >&2; exit 128; }
+hostrun=$1; term=$2; shift 2
+run=$(readlink -f /var/run) || fail "readlink /var/run"
+mount --rbind "$run" "$hostrun" || fail "bind $run"
+mount -t tmpfs -o mode=0755 fluxora-run "$run" || fail "tmpfs on $run"
+for e in "$hostrun"/* "$hostrun"/.[!.]* "$hostrun"/..?*; do
+  [ -e "$e" ] || [ -L "$e" ] || continue
+  n=\${e##*/}
+  [ "$n" = secrets ] && continue
+  if [ -L "$e" ]; then cp -P "$e" "$run/$n" || fail "copy $run/$n"
+  elif [ -d "$e" ]; then mkdir -p "$run/$n" && mount --rbind "$e" "$run/$n" || fail "bind $run/$n"
+  else : > "$run/$n" && mount --bind "$e" "$run/$n" || fail "bind $run/$n"
+  fi
+done
+while [ "$1" != -- ]; do
+  mkdir -p "$run/$1" && mount --bind "$2" "$run/$1" && mount -o remount,bind,ro "$run/$1" || fail "bind $2 at $run/$1"
+  shift 2
+done
+shift
+exec "$@"
+`;
+
+/**
+ * inMountNamespace wraps argv so that it runs with mounts bound at their
+ * container paths. `hostRunDir` is an empty directory of the pod on the host
+ * (the namespace binds the host's run directory to it); `terminationFile`
+ * receives the reason when the set-up fails (exit code 128).
+ */
+export function inMountNamespace(argv: string[], mounts: NamespaceMount[], hostRunDir: string, terminationFile: string): string[] {
+  const pairs = mounts.flatMap((m) => [relativeToRun(m.mountPath), m.local]);
+  return ['unshare', '-m', '--propagation', 'private', 'sh', '-c', SCRIPT, 'fluxora-mounts', hostRunDir, terminationFile, ...pairs, '--', ...argv];
+}
+
+let support: Promise<string | undefined> | undefined;
+
+/**
+ * mountNamespaceSupport resolves to undefined when `unshare -m` works here,
+ * else to the reason it does not (checked once per process).
+ */
+export function mountNamespaceSupport(): Promise<string | undefined> {
+  support ??= new Promise((resolve) => {
+    execFile('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs fluxora-probe /mnt'], { timeout: 10_000 }, (err, _stdout, stderr) => {
+      if (!err) resolve(undefined);
+      else resolve(`unshare -m (a private mount namespace, which needs root or CAP_SYS_ADMIN) does not work here: ${(stderr || err.message).trim()}`);
+    });
+  });
+  return support;
+}
