@@ -11,7 +11,7 @@ import { appendFile, open, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, kubeTime, type Probe } from './kube-types.ts';
-import { MOUNT_FAILURE } from './mount-namespace.ts';
+import { inContainerMounts, START_FAILURE } from './mount-namespace.ts';
 import { httpGetOnce, type ProbeTarget, runProbe } from './probe.ts';
 import { killGroup } from './process-groups.ts';
 
@@ -32,6 +32,8 @@ export interface LaunchPlan {
   terminationFile: string;
   /** Turns an exec probe/hook command into a host argv (same substitutions as argv). */
   hostArgv(command: string[]): string[];
+  /** The process runs in its own mount namespace (mount-namespace.ts): exec probes and hooks enter it. */
+  mountNamespace?: boolean;
 }
 
 /** RunnerHost is what a runner needs from its pod worker. */
@@ -274,8 +276,8 @@ export class ContainerRunner {
     }
     const terminated: ContainerStateTerminated = {
       exitCode,
-      // A mount set-up that failed before the exec is the runtime's failure, as containerd reports it.
-      reason: exitCode === 0 ? 'Completed' : exitCode === 128 && message.startsWith(MOUNT_FAILURE) ? 'StartError' : 'Error',
+      // A mount set-up or exec that failed in the namespace wrapper is the runtime's failure, as containerd reports it.
+      reason: exitCode === 0 ? 'Completed' : exitCode === 128 && message.startsWith(START_FAILURE) ? 'StartError' : 'Error',
       startedAt: this.startedAtIso,
       finishedAt,
       containerID: this.containerID,
@@ -343,7 +345,7 @@ export class ContainerRunner {
     try {
       if (hook.sleep) await sleep(Math.min(hook.sleep.seconds * 1000, left()));
       else if (hook.httpGet) await httpGetOnce(hook.httpGet, this.probeTarget(plan), left());
-      else if (hook.exec?.command?.length) await runHostCommand(plan.hostArgv(hook.exec.command), plan.env, plan.cwd, left());
+      else if (hook.exec?.command?.length) await runHostCommand(this.execArgv(plan, hook.exec.command), plan.env, plan.cwd, left());
     } catch (err) {
       this.host.log.warn({ container: this.spec.name, error: (err as Error).message }, 'PreStop hook failed');
     }
@@ -353,8 +355,14 @@ export class ContainerRunner {
     return {
       container: this.spec,
       podIP: this.host.podIP(),
-      exec: (command, timeoutMs) => runHostCommand(plan.hostArgv(command), plan.env, plan.cwd, timeoutMs),
+      exec: (command, timeoutMs) => runHostCommand(this.execArgv(plan, command), plan.env, plan.cwd, timeoutMs),
     };
+  }
+
+  /** execArgv is an exec probe's or hook's command as a host argv, inside the container's mount namespace when it has one. */
+  private execArgv(plan: LaunchPlan, command: string[]): string[] {
+    const argv = plan.hostArgv(command);
+    return plan.mountNamespace && this.pid !== undefined ? inContainerMounts(this.pid, argv) : argv;
   }
 
   private stopProbes(): void {

@@ -7,7 +7,7 @@
  * variable names, so the agent's path rewriting cannot reach it.
  *
  * A container with such mounts runs in a private mount namespace:
- * `unshare -m --propagation private sh -c SCRIPT`, where the script covers
+ * `unshare -m --propagation private sh mounts.sh`, where the script covers
  * the run directory (`readlink -f /var/run`, /run on current systems) with
  * a tmpfs that holds the host's entries again (directories and files bind
  * mounted, symlinks copied: sockets and a resolv.conf pointing into /run
@@ -24,9 +24,15 @@
  * without its credentials.
  */
 import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
-/** MOUNT_FAILURE is how the termination message of a container whose mounts could not be set up starts (exit code 128). */
-export const MOUNT_FAILURE = 'fluxora test node: cannot set up the container mounts';
+/**
+ * START_FAILURE starts the termination message of a container whose mounts
+ * could not be set up or whose executable does not exist (exit code 128,
+ * reported as StartError, as without the namespace).
+ */
+export const START_FAILURE = 'fluxora test node: container start failed';
 
 /** ISOLATED_MOUNT_ROOTS are the mount paths (and everything below them) that need a mount namespace. */
 export const ISOLATED_MOUNT_ROOTS = ['/var/run/secrets', '/run/secrets'];
@@ -50,11 +56,11 @@ function relativeToRun(mountPath: string): string {
   throw new Error(`mount path ${mountPath} is not below /var/run or /run`);
 }
 
-// $1: a host directory (empty) that the host's run directory is bound to;
+// mounts.sh. $1: a host directory (empty) that the host's run directory is bound to;
 // $2: the termination-message file (the reason of a failed set-up);
 // then pairs of (path below the run directory, local directory), `--`, argv.
 const SCRIPT = `
-fail() { printf '${MOUNT_FAILURE}: %s\\n' "$1" | tee "$term" >&2; exit 128; }
+fail() { printf '${START_FAILURE}: %s\\n' "$1" | tee "$term" >&2; exit 128; }
 hostrun=$1; term=$2; shift 2
 run=$(readlink -f /var/run) || fail "readlink /var/run"
 mount --rbind "$run" "$hostrun" || fail "bind $run"
@@ -73,18 +79,29 @@ while [ "$1" != -- ]; do
   shift 2
 done
 shift
+command -v -- "$1" >/dev/null 2>&1 || fail "exec $1: ENOENT (no such executable)"
 exec "$@"
 `;
 
 /**
  * inMountNamespace wraps argv so that it runs with mounts bound at their
- * container paths. `hostRunDir` is an empty directory of the pod on the host
- * (the namespace binds the host's run directory to it); `terminationFile`
- * receives the reason when the set-up fails (exit code 128).
+ * container paths. It writes the set-up script (`mounts.sh`) and an empty
+ * `host-run` directory (the namespace binds the host's run directory to it)
+ * into containerDir; `terminationFile` receives the reason when the set-up
+ * fails (exit code 128).
  */
-export function inMountNamespace(argv: string[], mounts: NamespaceMount[], hostRunDir: string, terminationFile: string): string[] {
+export async function inMountNamespace(argv: string[], mounts: NamespaceMount[], containerDir: string, terminationFile: string): Promise<string[]> {
+  const script = path.join(containerDir, 'mounts.sh');
+  const hostRunDir = path.join(containerDir, 'host-run');
+  await mkdir(hostRunDir, { recursive: true, mode: 0o755 });
+  await writeFile(script, SCRIPT, { mode: 0o644 });
   const pairs = mounts.flatMap((m) => [relativeToRun(m.mountPath), m.local]);
-  return ['unshare', '-m', '--propagation', 'private', 'sh', '-c', SCRIPT, 'fluxora-mounts', hostRunDir, terminationFile, ...pairs, '--', ...argv];
+  return ['unshare', '-m', '--propagation', 'private', 'sh', script, hostRunDir, terminationFile, ...pairs, '--', ...argv];
+}
+
+/** inContainerMounts makes a host command (exec probe, preStop hook) see the mounts of the container process pid. */
+export function inContainerMounts(pid: number, argv: string[]): string[] {
+  return ['nsenter', `--mount=/proc/${pid}/ns/mnt`, '--', ...argv];
 }
 
 let support: Promise<string | undefined> | undefined;

@@ -484,17 +484,16 @@ export class PodWorker {
     env.FLUXORA_TERMINATION_LOG = fs.terminationFile;
     if (fs.configMapDir) env.FLUXORA_CONFIGMAP_DIR = fs.configMapDir;
     const hostArgv = (cmd: string[]) => this.hostArgv(cmd.map(expand));
-    if (fs.namespaceMounts.length > 0) {
+    const mountNamespace = fs.namespaceMounts.length > 0;
+    if (mountNamespace) {
       const unsupported = await mountNamespaceSupport();
       if (unsupported) {
         const paths = fs.namespaceMounts.map((m) => m.mountPath).join(', ');
         throw new ContainerCreateError(`cannot mount ${paths} for container ${c.name} on the fluxora test node: ${unsupported}`);
       }
-      const hostRunDir = path.join(this.podDir, 'containers', c.name, 'host-run');
-      await mkdir(hostRunDir, { recursive: true, mode: 0o755 });
-      argv = inMountNamespace(argv, fs.namespaceMounts, hostRunDir, fs.terminationFile);
+      argv = await inMountNamespace(argv, fs.namespaceMounts, path.join(this.podDir, 'containers', c.name), fs.terminationFile);
     }
-    return { argv, env, cwd: fs.workingDir ?? cwd, terminationFile: fs.terminationFile, hostArgv };
+    return { argv, env, cwd: fs.workingDir ?? cwd, terminationFile: fs.terminationFile, hostArgv, mountNamespace };
   }
 
   /** hostArgv makes a mapped command runnable here: `node` is this Node binary. */
