@@ -32,8 +32,8 @@ export interface LaunchPlan {
   terminationFile: string;
   /** Turns an exec probe/hook command into a host argv (same substitutions as argv). */
   hostArgv(command: string[]): string[];
-  /** The process runs in its own mount namespace (mount-namespace.ts): exec probes and hooks enter it. */
-  mountNamespace?: boolean;
+  /** The process runs in its own mount namespace (mount-namespace.ts), in a user namespace too with `unshare -r`: exec probes and hooks enter them. */
+  mountNamespace?: { userNamespace: boolean };
 }
 
 /** RunnerHost is what a runner needs from its pod worker. */
@@ -362,7 +362,7 @@ export class ContainerRunner {
   /** execArgv is an exec probe's or hook's command as a host argv, inside the container's mount namespace when it has one. */
   private execArgv(plan: LaunchPlan, command: string[]): string[] {
     const argv = plan.hostArgv(command);
-    return plan.mountNamespace && this.pid !== undefined ? inContainerMounts(this.pid, argv) : argv;
+    return plan.mountNamespace && this.pid !== undefined ? inContainerMounts(this.pid, argv, plan.mountNamespace.userNamespace) : argv;
   }
 
   private stopProbes(): void {

@@ -18,10 +18,10 @@
  * process group, its signals, exit code and termination message. Nothing
  * changes on the host; the mounts vanish with the namespace's last process.
  *
- * This needs root (CAP_SYS_ADMIN). Where `unshare -m` does not work,
- * mountNamespaceSupport() says why, and the pod worker reports the
- * container as CreateContainerError with that reason instead of running it
- * without its credentials.
+ * This needs root (CAP_SYS_ADMIN), or else unprivileged user namespaces
+ * (`unshare -r -m`). Where neither works, mountNamespaceSupport() says why,
+ * and the pod worker reports the container as CreateContainerError with that
+ * reason instead of running it without its credentials.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -84,38 +84,62 @@ exec "$@"
 `;
 
 /**
- * inMountNamespace wraps argv so that it runs with mounts bound at their
+ * inMountNamespace wraps argv (with the unshare flags mountNamespaceSupport found) so that it runs with mounts bound at their
  * container paths. It writes the set-up script (`mounts.sh`) and an empty
  * `host-run` directory (the namespace binds the host's run directory to it)
  * into containerDir; `terminationFile` receives the reason when the set-up
  * fails (exit code 128).
  */
-export async function inMountNamespace(argv: string[], mounts: NamespaceMount[], containerDir: string, terminationFile: string): Promise<string[]> {
+export async function inMountNamespace(
+  argv: string[],
+  mounts: NamespaceMount[],
+  containerDir: string,
+  terminationFile: string,
+  unshareFlags: string[] = ['-m'],
+): Promise<string[]> {
   const script = path.join(containerDir, 'mounts.sh');
   const hostRunDir = path.join(containerDir, 'host-run');
   await mkdir(hostRunDir, { recursive: true, mode: 0o755 });
   await writeFile(script, SCRIPT, { mode: 0o644 });
   const pairs = mounts.flatMap((m) => [relativeToRun(m.mountPath), m.local]);
-  return ['unshare', '-m', '--propagation', 'private', 'sh', script, hostRunDir, terminationFile, ...pairs, '--', ...argv];
+  return ['unshare', ...unshareFlags, '--propagation', 'private', 'sh', script, hostRunDir, terminationFile, ...pairs, '--', ...argv];
 }
-
-/** inContainerMounts makes a host command (exec probe, preStop hook) see the mounts of the container process pid. */
-export function inContainerMounts(pid: number, argv: string[]): string[] {
-  return ['nsenter', `--mount=/proc/${pid}/ns/mnt`, '--', ...argv];
-}
-
-let support: Promise<string | undefined> | undefined;
 
 /**
- * mountNamespaceSupport resolves to undefined when `unshare -m` works here,
- * else to the reason it does not (checked once per process).
+ * inContainerMounts makes a host command (exec probe, preStop hook) see the
+ * mounts of the container process pid, entering its user namespace first
+ * when it has one (`unshare -r`).
  */
-export function mountNamespaceSupport(): Promise<string | undefined> {
-  support ??= new Promise((resolve) => {
-    execFile('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs fluxora-probe /mnt'], { timeout: 10_000 }, (err, _stdout, stderr) => {
-      if (!err) resolve(undefined);
-      else resolve(`unshare -m (a private mount namespace, which needs root or CAP_SYS_ADMIN) does not work here: ${(stderr || err.message).trim()}`);
-    });
+export function inContainerMounts(pid: number, argv: string[], userNamespace: boolean): string[] {
+  return ['nsenter', ...(userNamespace ? [`--user=/proc/${pid}/ns/user`, '--preserve-credentials'] : []), `--mount=/proc/${pid}/ns/mnt`, '--', ...argv];
+}
+
+/** MountNamespaceSupport says how this host makes a private mount namespace, or why it cannot. */
+export type MountNamespaceSupport = { unshareFlags: string[] } | { reason: string };
+
+let support: Promise<MountNamespaceSupport> | undefined;
+
+const tryUnshare = (flags: string[]) =>
+  new Promise<string | undefined>((resolve) => {
+    execFile('unshare', [...flags, '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs fluxora-probe /mnt'], { timeout: 10_000 }, (err, _stdout, stderr) =>
+      resolve(err ? (stderr || err.message).trim() : undefined),
+    );
   });
+
+/**
+ * mountNamespaceSupport finds, once per process, the unshare flags that give
+ * a private mount namespace here: `-m` as root (CAP_SYS_ADMIN), else `-r -m`
+ * (a user namespace mapping the current user to root, where the kernel
+ * allows unprivileged user namespaces; the process then sees itself as uid
+ * 0). Otherwise it says why neither works.
+ */
+export function mountNamespaceSupport(): Promise<MountNamespaceSupport> {
+  support ??= (async () => {
+    const asRoot = await tryUnshare(['-m']);
+    if (asRoot === undefined) return { unshareFlags: ['-m'] };
+    const inUserNs = await tryUnshare(['-r', '-m']);
+    if (inUserNs === undefined) return { unshareFlags: ['-r', '-m'] };
+    return { reason: `a private mount namespace is not available here: unshare -m: ${asRoot}; unshare -r -m: ${inUserNs}` };
+  })();
   return support;
 }

@@ -1,6 +1,9 @@
 /**
- * Pod volumes on the test node, without mounts: each volume is a local
- * directory and the container's paths are rewritten to it.
+ * Pod volumes on the test node: each volume is a local directory and the
+ * container's paths are rewritten to it; mounts at or below /var/run/secrets
+ * (the service-account token, which clients open by that path) are also
+ * bind-mounted there, in the container's own mount namespace
+ * (mount-namespace.ts, `namespaceMounts`).
  *
  * - secret / configMap: `<podDir>/volumes/<name>` with one file per key (or per
  *   `items` entry, honouring `path` and `mode`); a missing, non-optional
@@ -8,7 +11,8 @@
  *   ContainerCreating, as with a real FailedMount, and the agent retries).
  * - emptyDir: an empty directory (mode 0777).
  * - downwardAPI, projected (secret, configMap, downwardAPI and
- *   serviceAccountToken sources): files like the kubelet writes.
+ *   serviceAccountToken sources): files like the kubelet writes; a token
+ *   that cannot be issued fails the volume (VolumeSetupError), as on a node.
  * - hostPath: the host directory itself (this is the host).
  * - persistentVolumeClaim: `<agentDir>/claims/<namespace>/<claim>`, which
  *   outlives the pod (a replacement pod finds the data again).

@@ -484,14 +484,15 @@ export class PodWorker {
     env.FLUXORA_TERMINATION_LOG = fs.terminationFile;
     if (fs.configMapDir) env.FLUXORA_CONFIGMAP_DIR = fs.configMapDir;
     const hostArgv = (cmd: string[]) => this.hostArgv(cmd.map(expand));
-    const mountNamespace = fs.namespaceMounts.length > 0;
-    if (mountNamespace) {
-      const unsupported = await mountNamespaceSupport();
-      if (unsupported) {
+    let mountNamespace: LaunchPlan['mountNamespace'];
+    if (fs.namespaceMounts.length > 0) {
+      const support = await mountNamespaceSupport();
+      if ('reason' in support) {
         const paths = fs.namespaceMounts.map((m) => m.mountPath).join(', ');
-        throw new ContainerCreateError(`cannot mount ${paths} for container ${c.name} on the fluxora test node: ${unsupported}`);
+        throw new ContainerCreateError(`cannot mount ${paths} for container ${c.name} on the fluxora test node: ${support.reason}`);
       }
-      argv = await inMountNamespace(argv, fs.namespaceMounts, path.join(this.podDir, 'containers', c.name), fs.terminationFile);
+      argv = await inMountNamespace(argv, fs.namespaceMounts, path.join(this.podDir, 'containers', c.name), fs.terminationFile, support.unshareFlags);
+      mountNamespace = { userNamespace: support.unshareFlags.includes('-r') };
     }
     return { argv, env, cwd: fs.workingDir ?? cwd, terminationFile: fs.terminationFile, hostArgv, mountNamespace };
   }
