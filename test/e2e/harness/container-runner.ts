@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, kubeTime, type Probe } from './kube-types.ts';
 import { inContainerMounts, START_FAILURE } from './mount-namespace.ts';
 import { httpGetOnce, type ProbeTarget, runProbe } from './probe.ts';
-import { killGroup } from './process-groups.ts';
+import { killGroup, waitGroupGone } from './process-groups.ts';
 
 /** TERMINATION_MESSAGE_LIMIT is the most bytes the kubelet keeps of a termination message. */
 export const TERMINATION_MESSAGE_LIMIT = 4096;
@@ -258,9 +258,11 @@ export class ContainerRunner {
       (s) => s.size,
       () => run.start,
     );
-    // The container is gone once its main process is: kill what it left behind.
+    // The container is gone once its main process is: kill what it left behind,
+    // and wait for it (a mount helper killed mid-way exits a moment later).
     if (pid !== undefined) {
       killGroup(pid, 'SIGKILL');
+      if (!(await waitGroupGone(pid, 2_000))) this.host.log.warn({ container: this.spec.name, pid }, 'Process group still alive after SIGKILL');
       this.host.untrack(pid);
     }
     this.stopProbes();

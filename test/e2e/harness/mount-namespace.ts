@@ -60,7 +60,15 @@ function relativeToRun(mountPath: string): string {
 // $2: the termination-message file (the reason of a failed set-up);
 // then pairs of (path below the run directory, local directory), `--`, argv.
 const SCRIPT = `
-fail() { printf '${START_FAILURE}: %s\\n' "$1" | tee "$term" >&2; exit 128; }
+# A signal during the set-up reaches the helpers too (one process group): note
+# it, let sh reap them (an orphan would be a zombie of the host's init, alive
+# to kill -0), then die of it.
+signalled=
+trap 'signalled=TERM' TERM
+trap 'signalled=INT' INT
+trap 'signalled=HUP' HUP
+die_if_signalled() { trap - TERM INT HUP; [ -z "$signalled" ] || kill -s "$signalled" $$; }
+fail() { die_if_signalled; printf '${START_FAILURE}: %s\\n' "$1" | tee "$term" >&2; exit 128; }
 hostrun=$1; term=$2; shift 2
 run=$(readlink -f /var/run) || fail "readlink /var/run"
 mount --rbind "$run" "$hostrun" || fail "bind $run"
@@ -80,6 +88,7 @@ while [ "$1" != -- ]; do
 done
 shift
 command -v -- "$1" >/dev/null 2>&1 || fail "exec $1: ENOENT (no such executable)"
+die_if_signalled
 exec "$@"
 `;
 
