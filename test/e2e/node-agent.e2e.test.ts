@@ -163,7 +163,7 @@ describe('test node agent', () => {
         [EXIT_IMAGE]: (c) => ({ command: process.execPath, args: ['-e', `process.exit(Number(process.argv[1] ?? 0))`, ...(c.args ?? [])] }),
         [MISSING_IMAGE]: () => ({ command: '/nonexistent/fluxora-e2e-binary', args: [] }),
         [IN_CLUSTER_IMAGE]: () => ({ command: process.execPath, args: ['-e', IN_CLUSTER_REPORT] }),
-        [STUBBORN_IMAGE]: () => ({ command: process.execPath, args: ['-e', `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000)`] }),
+        [STUBBORN_IMAGE]: () => ({ command: process.execPath, args: ['-e', `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('handler installed'); setInterval(() => {}, 1000)`] }),
       },
     });
     kube = await kubeClientFromKubeconfig(cp.kubeconfigPath);
@@ -380,6 +380,9 @@ describe('test node agent', () => {
     await waitPod('stubborn', 'Running', (p) => p.status?.phase === 'Running');
     const [proc] = agent.processes().filter((x) => x.pod === `${NS}/stubborn`);
     expect(proc).toBeDefined();
+    // Running is reported once the process is spawned, as the kubelet does once the runtime started it:
+    // its SIGTERM handler comes a little later (after the mount namespace set-up and Node's start-up).
+    await waitFor('the SIGTERM handler', async () => (await readFile(proc.logFile, 'utf8')).includes('handler installed'));
     const t0 = performance.now();
     await kubectl(['delete', 'pod', 'stubborn', '-n', NS, '--wait=true', '--timeout=30s']);
     const ms = performance.now() - t0;
