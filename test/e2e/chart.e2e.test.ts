@@ -49,8 +49,11 @@ describe('the Helm chart', () => {
     agent = await startNodeAgent({ kubeconfigPath: cp.kubeconfigPath, image, cli: CLI, cwd: ROOT, logDir: cp.logDir });
   });
   afterAll(async () => {
-    await agent?.stop({ deletePods: true });
-    await cp?.stop();
+    try {
+      await agent?.stop({ deletePods: true });
+    } finally {
+      await cp?.stop();
+    }
   });
 
   const json = async (args: string[]): Promise<Any> => {

@@ -382,7 +382,7 @@ describe('test node agent', () => {
     expect(proc).toBeDefined();
     // Running is reported once the process is spawned, as the kubelet does once the runtime started it:
     // its SIGTERM handler comes a little later (after the mount namespace set-up and Node's start-up).
-    await waitFor('the SIGTERM handler', async () => (await readFile(proc.logFile, 'utf8')).includes('handler installed'));
+    await waitFor('the SIGTERM handler', async () => /^handler installed$/m.test(await readFile(proc.logFile, 'utf8')));
     const t0 = performance.now();
     await kubectl(['delete', 'pod', 'stubborn', '-n', NS, '--wait=true', '--timeout=30s']);
     const ms = performance.now() - t0;
