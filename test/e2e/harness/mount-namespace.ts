@@ -93,11 +93,12 @@ exec "$@"
 `;
 
 /**
- * inMountNamespace wraps argv (with the unshare flags mountNamespaceSupport found) so that it runs with mounts bound at their
- * container paths. It writes the set-up script (`mounts.sh`) and an empty
- * `host-run` directory (the namespace binds the host's run directory to it)
- * into containerDir; `terminationFile` receives the reason when the set-up
- * fails (exit code 128).
+ * inMountNamespace wraps argv so that it runs with mounts bound at their
+ * container paths, with the unshare flags mountNamespaceSupport found. It
+ * writes the set-up script (`mounts.sh`) and an empty `host-run` directory
+ * (the namespace binds the host's run directory to it) into containerDir;
+ * `terminationFile` receives the reason when the set-up fails (exit code
+ * 128).
  */
 export async function inMountNamespace(
   argv: string[],
