@@ -22,6 +22,7 @@ Options:
   --lease-namespace NS          namespace of the Lease (default $POD_NAMESPACE or default)
   --lease-name NAME             name of the Lease (default fluxora-operator)
   --health-port N               port of /healthz, /readyz, /metrics (default 8081; 0 picks one)
+  --health-host H               address they listen on (default $FLUXORA_LISTEN_HOST or 0.0.0.0)
   --workers N                   concurrent reconciles per kind (default 2)
   --resync-period SECONDS       reconcile every object again this often (default 600)
   --image IMAGE                 workload image (default ${defaultOperatorOptions.image})
@@ -37,6 +38,7 @@ Options:
     'lease-namespace': { type: 'string' },
     'lease-name': { type: 'string' },
     'health-port': { type: 'string' },
+    'health-host': { type: 'string' },
     workers: { type: 'string' },
     'resync-period': { type: 'string' },
     image: { type: 'string' },
@@ -78,6 +80,7 @@ Options:
         : undefined,
       workers: Math.max(1, int('workers', 2)),
       healthPort: int('health-port', 8081),
+      healthHost: str('health-host') ?? process.env.FLUXORA_LISTEN_HOST,
       logger,
       handleSignals: true,
       resyncMs: int('resync-period', 600) * 1000,

@@ -29,6 +29,8 @@ export interface OperatorSetup {
   leaderElection?: { namespace: string; name: string; identity?: string };
   workers: number;
   healthPort: number | false;
+  /** Address of the health server; default 0.0.0.0. */
+  healthHost?: string;
   logger: KubeLogger;
   clock?: Clock;
   handleSignals?: boolean;
@@ -80,6 +82,7 @@ export function buildOperator(setup: OperatorSetup): Manager {
       ? { store: kubeLeaseStore(setup.kubeConfig, setup.leaderElection.namespace, setup.leaderElection.name), identity: setup.leaderElection.identity }
       : false,
     healthPort: setup.healthPort,
+    healthHost: setup.healthHost,
     handleSignals: setup.handleSignals,
     registry,
     clock,

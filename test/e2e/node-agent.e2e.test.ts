@@ -26,6 +26,7 @@ const ENV_IMAGE = 'test-env:e2e';
 const EXIT_IMAGE = 'test-exit:e2e';
 const MISSING_IMAGE = 'test-missing-binary:e2e';
 const STUBBORN_IMAGE = 'test-ignores-sigterm:e2e';
+const IN_CLUSTER_IMAGE = 'test-in-cluster:e2e';
 
 /** A tiny HTTP server on the pod IP: the long-running, probe-able workload. */
 const HTTP_SERVER = `require('http').createServer((q, s) => s.end('ok ' + process.env.HOSTNAME)).listen(Number(process.env.PORT || 8080), process.env.FLUXORA_LISTEN_HOST)`;
@@ -47,8 +48,35 @@ const report = {
 fs.writeFileSync(e.FLUXORA_TERMINATION_LOG, JSON.stringify(report));
 `;
 
+/**
+ * Calls the API server as client libraries do in a pod: address from
+ * KUBERNETES_SERVICE_HOST/PORT, token, CA and namespace from the fixed
+ * service-account path; asks who it is (SelfSubjectReview) and reports it.
+ */
+const IN_CLUSTER_REPORT = `
+const fs = require('fs'), https = require('https');
+const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+const out = (r) => { fs.writeFileSync(process.env.FLUXORA_TERMINATION_LOG, JSON.stringify(r)); process.exit(r.error ? 1 : 0); };
+let writable = true;
+try { fs.writeFileSync(dir + '/x', 'y'); } catch { writable = false; }
+const body = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+const req = https.request({
+  host: process.env.KUBERNETES_SERVICE_HOST, port: Number(process.env.KUBERNETES_SERVICE_PORT), method: 'POST',
+  path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', ca: fs.readFileSync(dir + '/ca.crt'),
+  headers: { authorization: 'Bearer ' + fs.readFileSync(dir + '/token', 'utf8'), 'content-type': 'application/json' },
+}, (res) => {
+  let data = '';
+  res.on('data', (d) => { data += d; });
+  res.on('end', () => out({ status: res.statusCode, namespace: fs.readFileSync(dir + '/namespace', 'utf8'), writable, user: JSON.parse(data).status?.userInfo }));
+});
+req.on('error', (err) => out({ error: err.message }));
+req.end(body);
+`;
+
 const measured: Record<string, number | string> = {};
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const TERMINAL_PHASES = ['Succeeded', 'Failed'];
 
 function container(pod: Pod): ContainerStatus | undefined {
   return pod.status?.containerStatuses?.[0];
@@ -134,7 +162,8 @@ describe('test node agent', () => {
         [ENV_IMAGE]: (c) => ({ command: process.execPath, args: ['-e', ENV_REPORT, '--', ...(c.args ?? [])] }),
         [EXIT_IMAGE]: (c) => ({ command: process.execPath, args: ['-e', `process.exit(Number(process.argv[1] ?? 0))`, ...(c.args ?? [])] }),
         [MISSING_IMAGE]: () => ({ command: '/nonexistent/fluxora-e2e-binary', args: [] }),
-        [STUBBORN_IMAGE]: () => ({ command: process.execPath, args: ['-e', `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000)`] }),
+        [IN_CLUSTER_IMAGE]: () => ({ command: process.execPath, args: ['-e', IN_CLUSTER_REPORT] }),
+        [STUBBORN_IMAGE]: () => ({ command: process.execPath, args: ['-e', `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('handler installed'); setInterval(() => {}, 1000)`] }),
       },
     });
     kube = await kubeClientFromKubeconfig(cp.kubeconfigPath);
@@ -285,6 +314,23 @@ describe('test node agent', () => {
     expect(report.tmpdir).not.toBe('/tmp');
   });
 
+  it('gives pods in-cluster credentials as the kubelet does: KUBERNETES_SERVICE_HOST/PORT and a bound token at the fixed path', async () => {
+    const t0 = performance.now();
+    await apply(pod('in-cluster', { containers: [{ name: 'main', image: IN_CLUSTER_IMAGE }] }));
+    const { value: done } = await waitPod('in-cluster', 'Succeeded', (p) => TERMINAL_PHASES.includes(p.status?.phase ?? ''));
+    measured.inClusterSucceededMs = Math.round(performance.now() - t0);
+    const t = container(done)?.state.terminated;
+    expect(t?.exitCode, t?.message).toBe(0);
+    const report = JSON.parse(t?.message ?? '{}');
+    expect(report).toMatchObject({ status: 201, namespace: NS, writable: false });
+    expect(report.user.username).toBe(`system:serviceaccount:${NS}:default`);
+    // A TokenRequest token bound to this pod, as the kubelet's projected volume holds.
+    expect(report.user.extra['authentication.kubernetes.io/pod-name']).toEqual(['in-cluster']);
+    expect(report.user.extra['authentication.kubernetes.io/pod-uid']).toEqual([done.metadata.uid]);
+    // Nothing of the container's mounts shows on the host.
+    expect((await readFile('/proc/self/mountinfo', 'utf8')).includes('serviceaccount')).toBe(false);
+  });
+
   it('keeps a Pod waiting in CreateContainerConfigError until its Secret exists, then runs it', async () => {
     await apply(
       pod('late-secret', {
@@ -334,6 +380,9 @@ describe('test node agent', () => {
     await waitPod('stubborn', 'Running', (p) => p.status?.phase === 'Running');
     const [proc] = agent.processes().filter((x) => x.pod === `${NS}/stubborn`);
     expect(proc).toBeDefined();
+    // Running is reported once the process is spawned, as the kubelet does once the runtime started it:
+    // its SIGTERM handler comes a little later (after the mount namespace set-up and Node's start-up).
+    await waitFor('the SIGTERM handler', async () => /^handler installed$/m.test(await readFile(proc.logFile, 'utf8')));
     const t0 = performance.now();
     await kubectl(['delete', 'pod', 'stubborn', '-n', NS, '--wait=true', '--timeout=30s']);
     const ms = performance.now() - t0;

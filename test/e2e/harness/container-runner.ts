@@ -11,8 +11,9 @@ import { appendFile, open, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { type Container, type ContainerState, type ContainerStateTerminated, type ContainerStatus, kubeTime, type Probe } from './kube-types.ts';
+import { inContainerMounts, START_FAILURE } from './mount-namespace.ts';
 import { httpGetOnce, type ProbeTarget, runProbe } from './probe.ts';
-import { killGroup } from './process-groups.ts';
+import { killGroup, waitGroupGone } from './process-groups.ts';
 
 /** TERMINATION_MESSAGE_LIMIT is the most bytes the kubelet keeps of a termination message. */
 export const TERMINATION_MESSAGE_LIMIT = 4096;
@@ -31,6 +32,8 @@ export interface LaunchPlan {
   terminationFile: string;
   /** Turns an exec probe/hook command into a host argv (same substitutions as argv). */
   hostArgv(command: string[]): string[];
+  /** The process runs in its own mount namespace (mount-namespace.ts), in a user namespace too with `unshare -r`: exec probes and hooks enter them. */
+  mountNamespace?: { userNamespace: boolean };
 }
 
 /** RunnerHost is what a runner needs from its pod worker. */
@@ -255,9 +258,11 @@ export class ContainerRunner {
       (s) => s.size,
       () => run.start,
     );
-    // The container is gone once its main process is: kill what it left behind.
+    // The container is gone once its main process is: kill what it left behind,
+    // and wait for it (a mount helper killed mid-way exits a moment later).
     if (pid !== undefined) {
       killGroup(pid, 'SIGKILL');
+      if (!(await waitGroupGone(pid, 2_000))) this.host.log.warn({ container: this.spec.name, pid }, 'Process group still alive after SIGKILL');
       this.host.untrack(pid);
     }
     this.stopProbes();
@@ -273,7 +278,8 @@ export class ContainerRunner {
     }
     const terminated: ContainerStateTerminated = {
       exitCode,
-      reason: exitCode === 0 ? 'Completed' : 'Error',
+      // A mount set-up or exec that failed in the namespace wrapper is the runtime's failure, as containerd reports it.
+      reason: exitCode === 0 ? 'Completed' : exitCode === 128 && message.startsWith(START_FAILURE) ? 'StartError' : 'Error',
       startedAt: this.startedAtIso,
       finishedAt,
       containerID: this.containerID,
@@ -341,7 +347,7 @@ export class ContainerRunner {
     try {
       if (hook.sleep) await sleep(Math.min(hook.sleep.seconds * 1000, left()));
       else if (hook.httpGet) await httpGetOnce(hook.httpGet, this.probeTarget(plan), left());
-      else if (hook.exec?.command?.length) await runHostCommand(plan.hostArgv(hook.exec.command), plan.env, plan.cwd, left());
+      else if (hook.exec?.command?.length) await runHostCommand(this.execArgv(plan, hook.exec.command), plan.env, plan.cwd, left());
     } catch (err) {
       this.host.log.warn({ container: this.spec.name, error: (err as Error).message }, 'PreStop hook failed');
     }
@@ -351,8 +357,14 @@ export class ContainerRunner {
     return {
       container: this.spec,
       podIP: this.host.podIP(),
-      exec: (command, timeoutMs) => runHostCommand(plan.hostArgv(command), plan.env, plan.cwd, timeoutMs),
+      exec: (command, timeoutMs) => runHostCommand(this.execArgv(plan, command), plan.env, plan.cwd, timeoutMs),
     };
+  }
+
+  /** execArgv is an exec probe's or hook's command as a host argv, inside the container's mount namespace when it has one. */
+  private execArgv(plan: LaunchPlan, command: string[]): string[] {
+    const argv = plan.hostArgv(command);
+    return plan.mountNamespace && this.pid !== undefined ? inContainerMounts(this.pid, argv, plan.mountNamespace.userNamespace) : argv;
   }
 
   private stopProbes(): void {

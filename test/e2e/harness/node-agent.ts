@@ -18,7 +18,10 @@
  *
  * Each pod gets its own loopback IP (127.0.X.Y, in FLUXORA_LISTEN_HOST and
  * status.podIP), volumes as local directories with container paths rewritten
- * in env and args (see pod-volumes.ts), FLUXORA_TERMINATION_LOG pointing at a
+ * in env and args (see pod-volumes.ts), in-cluster API access as the kubelet
+ * gives it (KUBERNETES_SERVICE_HOST/PORT naming the API server, the
+ * service-account token bound at /var/run/secrets/kubernetes.io/serviceaccount
+ * in a private mount namespace: mount-namespace.ts), FLUXORA_TERMINATION_LOG pointing at a
  * per-container termination-message file, readiness/liveness/startup
  * probes, restarts with back-off, and a kubelet-like status through the
  * pods/status subresource. Deleted pods get preStop, SIGTERM, SIGKILL after
@@ -33,7 +36,7 @@
  * groups; stop(), process exit/signal handlers and a watchdog (for SIGKILL)
  * kill them all.
  *
- * What it does not do: isolation (processes run as the test's user, with
+ * What it does not do: isolation beyond that mount namespace (processes run as the test's user, with
  * the host's filesystem and network; securityContext, resources and
  * readOnly mounts are ignored), images other than the project's, postStart
  * hooks, native sidecars, Services' endpoints (EndpointSlices reject
@@ -45,6 +48,7 @@ import path from 'node:path';
 import { type Logger, pino } from 'pino';
 import { isNotFound, KubeApiError, type KubeClient, kubeClientFromKubeconfig } from './kube-client.ts';
 import type { KubeList, Pod } from './kube-types.ts';
+import { apiServerEnv } from './pod-env.ts';
 import { type KubeletServer, startKubeletServer } from './kubelet-server.ts';
 import { type NodeRegistration, registerNode } from './node-registration.ts';
 import { type ExtraImage, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
@@ -252,6 +256,7 @@ export async function startNodeAgent(opts: StartNodeAgentOptions): Promise<NodeA
       extraImages: opts.extraImages ?? {},
       hostEnv,
       extraEnv: opts.env ?? {},
+      apiServerEnv: apiServerEnv(kube.server),
       allocatable: capacity,
       tracker,
       log,

@@ -229,3 +229,27 @@ async function envValue(
   if (from.resourceFieldRef) return resourceFieldValue(pod, container, from.resourceFieldRef, info);
   throw new ContainerConfigError(`env ${v.name}: unsupported valueFrom ${JSON.stringify(from)}`);
 }
+
+/**
+ * apiServerEnv is what the kubelet puts in every container for the
+ * `kubernetes` Service (even with enableServiceLinks false): its address in
+ * KUBERNETES_SERVICE_HOST/PORT and the Docker-link style KUBERNETES_PORT*
+ * variables. The test node has no kube-proxy to reach the ClusterIP, so
+ * this is the API server's real address (its certificate names 127.0.0.1).
+ */
+export function apiServerEnv(server: string): Record<string, string> {
+  const u = new URL(server);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const tcp = `tcp://${u.host}`;
+  return {
+    KUBERNETES_SERVICE_HOST: host,
+    KUBERNETES_SERVICE_PORT: port,
+    KUBERNETES_SERVICE_PORT_HTTPS: port,
+    KUBERNETES_PORT: tcp,
+    [`KUBERNETES_PORT_${port}_TCP`]: tcp,
+    [`KUBERNETES_PORT_${port}_TCP_PROTO`]: 'tcp',
+    [`KUBERNETES_PORT_${port}_TCP_PORT`]: port,
+    [`KUBERNETES_PORT_${port}_TCP_ADDR`]: host,
+  };
+}

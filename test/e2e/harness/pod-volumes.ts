@@ -1,6 +1,9 @@
 /**
- * Pod volumes on the test node, without mounts: each volume is a local
- * directory and the container's paths are rewritten to it.
+ * Pod volumes on the test node: each volume is a local directory and the
+ * container's paths are rewritten to it; mounts at or below /var/run/secrets
+ * (the service-account token, which clients open by that path) are also
+ * bind-mounted there, in the container's own mount namespace
+ * (mount-namespace.ts, `namespaceMounts`).
  *
  * - secret / configMap: `<podDir>/volumes/<name>` with one file per key (or per
  *   `items` entry, honouring `path` and `mode`); a missing, non-optional
@@ -8,7 +11,8 @@
  *   ContainerCreating, as with a real FailedMount, and the agent retries).
  * - emptyDir: an empty directory (mode 0777).
  * - downwardAPI, projected (secret, configMap, downwardAPI and
- *   serviceAccountToken sources): files like the kubelet writes.
+ *   serviceAccountToken sources): files like the kubelet writes; a token
+ *   that cannot be issued fails the volume (VolumeSetupError), as on a node.
  * - hostPath: the host directory itself (this is the host).
  * - persistentVolumeClaim: `<agentDir>/claims/<namespace>/<claim>`, which
  *   outlives the pod (a replacement pod finds the data again).
@@ -27,6 +31,7 @@
 import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Container, KeyToPath, Pod, Volume } from './kube-types.ts';
+import { type NamespaceMount, needsMountNamespace } from './mount-namespace.ts';
 import { ContainerConfigError, decodeData, fieldValue, type ObjectSource, type PodRuntimeInfo, resourceFieldValue } from './pod-env.ts';
 
 /** CONFIGMAP_MOUNT_ROOT is where the operator mounts ConfigMaps a Dataset reads: one mount per ConfigMap below it. */
@@ -149,14 +154,15 @@ async function setUpVolume(ctx: VolumeContext, v: Volume, dir: string): Promise<
       for (const item of src.downwardAPI?.items ?? []) await writeKeyFile(dir, item.path, downwardValue(ctx, item), item.mode ?? mode);
       if (src.serviceAccountToken) {
         const sa = pod.spec.serviceAccountName ?? 'default';
+        let token: string;
         try {
-          const token = await ctx.requestToken(ns, sa, src.serviceAccountToken.audience, src.serviceAccountToken.expirationSeconds ?? 3607);
-          await writeKeyFile(dir, src.serviceAccountToken.path, token, 0o600);
+          token = await ctx.requestToken(ns, sa, src.serviceAccountToken.audience, src.serviceAccountToken.expirationSeconds ?? 3607);
         } catch (err) {
-          // Nothing in this node can use an in-cluster token (the API server
-          // is not at the in-cluster address): do not block the pod for it.
-          ctx.warn({ pod: `${ns}/${pod.metadata.name}`, volume: v.name, serviceAccount: sa, error: (err as Error).message }, 'Service account token not issued');
+          // As the kubelet: no token, no volume (the pod waits and the agent retries).
+          throw new VolumeSetupError(`failed to fetch token: ${(err as Error).message}`);
         }
+        // Mode 0644 like the kubelet's projected token without fsGroup: readable by a process that drops root.
+        await writeKeyFile(dir, src.serviceAccountToken.path, token, mode);
       }
     }
     return dir;
@@ -195,6 +201,8 @@ export interface ContainerFs {
   configMapDir?: string;
   /** Local directory standing for workingDir, when a volume is mounted there. */
   workingDir?: string;
+  /** Mounts that only a real mount serves (the service-account token): the container runs in a mount namespace. */
+  namespaceMounts: NamespaceMount[];
   /** Rewrites container paths (mount paths, /tmp, the termination message path) in a string. */
   mapPath(value: string): string;
 }
@@ -216,6 +224,7 @@ export async function prepareContainerFs(
   const root = path.join(podDir, 'containers', container.name, 'root');
   await mkdir(root, { recursive: true, mode: 0o755 });
   const map = new Map<string, string>();
+  const namespaceMounts: NamespaceMount[] = [];
   for (const m of container.volumeMounts ?? []) {
     const dir = volumes.get(m.name);
     if (dir === undefined) throw new ContainerConfigError(`volumeMount ${JSON.stringify(m.name)}: no such volume in the pod`);
@@ -224,6 +233,7 @@ export async function prepareContainerFs(
     const local = m.subPath ? path.join(dir, m.subPath) : dir;
     if (m.subPath) await mkdir(path.dirname(local), { recursive: true });
     map.set(mountPath, local);
+    if (needsMountNamespace(mountPath)) namespaceMounts.push({ mountPath, local });
     const link = path.join(root, mountPath);
     await mkdir(path.dirname(link), { recursive: true, mode: 0o755 });
     await rm(link, { recursive: true, force: true });
@@ -250,5 +260,5 @@ export async function prepareContainerFs(
   const re = new RegExp(`(^|[\\s=:,;"'(\\[{])(${prefixes.map(escapeRe).join('|')})(?=$|[/\\s,;:"')\\]}])`, 'g');
   const mapPath = (value: string) => value.replace(re, (_all, pre: string, p: string) => `${pre}${map.get(p)}`);
   const wd = container.workingDir ? mapPath(container.workingDir) : undefined;
-  return { root, tmpDir, terminationFile, configMapDir, workingDir: wd !== container.workingDir ? wd : undefined, mapPath };
+  return { root, tmpDir, terminationFile, configMapDir, workingDir: wd !== container.workingDir ? wd : undefined, namespaceMounts, mapPath };
 }

@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import { ContainerRunner, type LaunchPlan, type RunnerHost } from './container-runner.ts';
 import { isConflict, isNotFound, isTransient, type KubeClient } from './kube-client.ts';
 import { type Container, type DataObject, kubeTime, type Pod, type PodCondition, type PodStatus } from './kube-types.ts';
+import { inMountNamespace, mountNamespaceSupport } from './mount-namespace.ts';
 import { ContainerConfigError, expandVars, type ObjectSource, type PodRuntimeInfo, resolveContainerEnv } from './pod-env.ts';
 import { allocatePodIp, releasePodIp } from './pod-ip-pool.ts';
 import { type ContainerFs, prepareContainerFs, setUpVolumes, VolumeSetupError } from './pod-volumes.ts';
@@ -42,6 +43,14 @@ export type ExtraImage = (
   container: { name: string; command?: string[]; args?: string[] },
   pod: Pod,
 ) => { command: string; args: string[]; env?: Record<string, string> };
+
+/** ContainerCreateError is a container this node cannot create as specified (CreateContainerError, retried). */
+export class ContainerCreateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContainerCreateError';
+  }
+}
 
 /** PodWorkerTiming holds the agent's delays (milliseconds). */
 export interface PodWorkerTiming {
@@ -70,6 +79,8 @@ export interface PodWorkerDeps {
   hostEnv: Record<string, string>;
   /** StartNodeAgentOptions.env: above the image's env, below the container's. */
   extraEnv: Record<string, string>;
+  /** KUBERNETES_SERVICE_HOST & co.: the API server's address, as the kubelet sets it in every container. */
+  apiServerEnv: Record<string, string>;
   allocatable: Record<string, string>;
   tracker: GroupTracker;
   log: Logger;
@@ -379,6 +390,14 @@ export class PodWorker {
         r.setWaiting('CreateContainerConfigError', err.message);
         return;
       }
+      if (err instanceof ContainerCreateError) {
+        if (r.state.waiting?.message !== err.message) {
+          this.log.warn({ container: r.spec.name, error: err.message }, 'Cannot create container');
+          this.event('Warning', 'Failed', `Error: ${err.message}`);
+        }
+        r.setWaiting('CreateContainerError', err.message);
+        return;
+      }
       if (isTransient(err)) {
         this.log.warn({ container: r.spec.name, error: (err as Error).message }, 'Cannot resolve container config yet');
         return;
@@ -457,13 +476,25 @@ export class PodWorker {
       argv = this.fluxoraArgv(command, args);
     }
     Object.assign(env, this.deps.extraEnv);
+    // As the kubelet: the API server's in-cluster address first, the container's env may override it.
+    Object.assign(env, this.deps.apiServerEnv);
     for (const [k, v] of Object.entries(cenv)) env[k] = map(v);
     env.HOSTNAME = this.pod.spec.hostname ?? this.pod.metadata.name;
     env.FLUXORA_LISTEN_HOST = this.ip ?? '';
     env.FLUXORA_TERMINATION_LOG = fs.terminationFile;
     if (fs.configMapDir) env.FLUXORA_CONFIGMAP_DIR = fs.configMapDir;
     const hostArgv = (cmd: string[]) => this.hostArgv(cmd.map(expand));
-    return { argv, env, cwd: fs.workingDir ?? cwd, terminationFile: fs.terminationFile, hostArgv };
+    let mountNamespace: LaunchPlan['mountNamespace'];
+    if (fs.namespaceMounts.length > 0) {
+      const support = await mountNamespaceSupport();
+      if ('reason' in support) {
+        const paths = fs.namespaceMounts.map((m) => m.mountPath).join(', ');
+        throw new ContainerCreateError(`cannot mount ${paths} for container ${c.name} on the fluxora test node: ${support.reason}`);
+      }
+      argv = await inMountNamespace(argv, fs.namespaceMounts, path.join(this.podDir, 'containers', c.name), fs.terminationFile, support.unshareFlags);
+      mountNamespace = { userNamespace: support.unshareFlags.includes('-r') };
+    }
+    return { argv, env, cwd: fs.workingDir ?? cwd, terminationFile: fs.terminationFile, hostArgv, mountNamespace };
   }
 
   /** hostArgv makes a mapped command runnable here: `node` is this Node binary. */

@@ -45,6 +45,21 @@ export function groupAlive(pgid: number): boolean {
   return killGroup(pgid, 0);
 }
 
+/**
+ * waitGroupGone polls (every 10 ms, at most timeoutMs) until no process of
+ * the group led by pgid exists; resolves whether it is gone. Members killed
+ * with their leader (say a helper the leader had forked) die and are reaped
+ * a moment after it.
+ */
+export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}
+
 function emergencyCleanup(): void {
   for (const t of live) {
     for (const pgid of t.pgids) killGroup(pgid, 'SIGKILL');
