@@ -33,6 +33,10 @@ COPY cli ./cli
 COPY crds ./crds
 COPY operator ./operator
 COPY runtime ./runtime
+# The energy-forecast example's data under the workload data directory
+# (workload.dataDir, /data), so README's example pipeline runs on a cluster as
+# written; mount your own data at /data to replace it.
+COPY examples/energy-forecast/data /data/data
 # Non-root (the restricted Pod Security Standard); the root filesystem can be
 # read-only: the only writable path the roles use is /tmp (an emptyDir in pods).
 USER 65532:65532

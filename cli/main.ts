@@ -10,6 +10,16 @@ interface CommandEntry {
   load: () => Promise<Command>;
 }
 
+/** loadGenerate loads `fluxora generate`, a development command the image leaves out (it rewrites files of a source checkout). */
+async function loadGenerate(): Promise<Command> {
+  try {
+    return (await import('./generate.ts')).generateCommand;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new UsageError('fluxora generate rewrites the generated files of a source checkout; run it there (npm run generate), not from the image');
+  }
+}
+
 /** commands lists every `fluxora` subcommand in the order help shows them. */
 export const commands: CommandEntry[] = [
   { name: 'validate', summary: 'Validate manifests offline with the same schemas and rules as admission', load: async () => (await import('./validate.ts')).validateCommand },
@@ -25,7 +35,7 @@ export const commands: CommandEntry[] = [
   { name: 'train', summary: 'Train a TrainingJob: one tuning trial (--trial N) or the final model (a workload role)', load: async () => (await import('./roles.ts')).trainCommand },
   { name: 'serve', summary: 'Serve a registered model: Open Inference Protocol and /v1/forecast (a workload role)', load: async () => (await import('./roles.ts')).serveCommand },
   { name: 'drift', summary: "Compare recent predictions with the model's training profile (a workload role)", load: async () => (await import('./roles.ts')).driftCommand },
-  { name: 'generate', summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, Argo CD health, install.yaml)', load: async () => (await import('./generate.ts')).generateCommand },
+  { name: 'generate', summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, Argo CD health, install.yaml)', load: loadGenerate },
 ];
 
 function usage(): string {
@@ -57,7 +67,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`fluxora: unknown command "${name}"\n\n${usage()}\n`);
     return 2;
   }
-  const cmd = await entry.load();
+  let cmd: Command;
+  try {
+    cmd = await entry.load();
+  } catch (err) {
+    process.stderr.write(`fluxora ${name}: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
   try {
     const { values, positionals } = parseCommandLine(cmd, rest);
     if (values.help) {
