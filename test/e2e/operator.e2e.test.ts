@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTable } from '../../runtime/data/load.ts';
@@ -221,6 +222,65 @@ spec:
       2000,
     );
     expect((await c.kubectl(['delete', 'md', 'canary', '-n', 'energy', '--wait=true', '--timeout=60s'])).code).toBe(0);
+  });
+
+  it('autoscales on in-flight requests: up to the bound under load, back to the minimum after it', async () => {
+    await c.kubectl(
+      ['apply', '-f', '-'],
+      `apiVersion: fluxora.io/v1alpha1
+kind: ModelDeployment
+metadata: {name: elastic, namespace: energy}
+spec:
+  model: {name: grid-load, version: 1}
+  autoscaling: {minReplicas: 1, maxReplicas: 3, targetConcurrency: 2, stabilizationWindowSeconds: 0}
+  auth: {apiKeySecretRef: {name: grid-load-keys}}
+`,
+    );
+    await ready(c, 'energy', 'md/elastic', 180_000);
+    const pods = await json(c, ['get', 'pods', '-n', 'energy', '-l', 'app.kubernetes.io/instance=elastic']);
+    expect(pods.items).toHaveLength(1);
+    const ip = pods.items[0].status.podIP;
+    // Six requests held open mid-body count as in flight on the one pod (target 2 per replica).
+    const held = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<net.Socket>((resolve, reject) => {
+            const s = net.connect(8080, ip, () => {
+              s.write(`POST /v2/models/grid-load/infer HTTP/1.1\r\nHost: ${ip}\r\nAuthorization: Bearer e2e-secret-key\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{"inputs":`);
+              resolve(s);
+            });
+            s.on('error', reject);
+          }),
+      ),
+    );
+    try {
+      const inflight = await (await fetch(`http://${ip}:8080/metrics`)).text();
+      expect(inflight).toMatch(/^fluxora_inflight_requests(\{[^}]*\})? 6$/m);
+      const up = await waitFor(
+        'the ModelDeployment to scale up to 3 Ready replicas',
+        async () => {
+          const md = await json(c, ['get', 'md', 'elastic', '-n', 'energy']);
+          return md.status.replicas === 3 && md.status.readyReplicas === 3 ? md : undefined;
+        },
+        180_000,
+        2000,
+      );
+      expect(condition(up, 'Ready').status).toBe('True');
+      expect((await json(c, ['get', 'deployment', 'elastic', '-n', 'energy'])).spec.replicas).toBe(3);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+    await waitFor(
+      'the ModelDeployment to scale back to 1',
+      async () => {
+        const md = await json(c, ['get', 'md', 'elastic', '-n', 'energy']);
+        return md.status.replicas === 1 && condition(md, 'Ready')?.status === 'True';
+      },
+      120_000,
+      2000,
+    );
+    expect((await c.kubectl(['delete', 'md', 'elastic', '-n', 'energy', '--wait=true', '--timeout=60s'])).code).toBe(0);
   });
 
   it('converges with no duplicate children when killed mid-reconcile and restarted', async () => {
