@@ -3,18 +3,32 @@ export const FLOAT32_JSON_MAX_BYTES = 22;
 
 const POW10: number[] = Array.from({ length: 61 }, (_, k) => Number(`1e${k}`));
 
+/** NEG_POW10[k] is 10^-k, for finding the exponent of values below 1 without a logarithm. */
+const NEG_POW10: number[] = Array.from({ length: 61 }, (_, k) => Number(`1e-${k}`));
+
 /** scaled is a * 10^-s rounded to an integer, with exact powers of ten where doubles have them. */
 function scaled(a: number, s: number): number {
   return Math.round(s >= 0 ? a / POW10[s] : a * POW10[-s]);
 }
 
+/** PAIRS holds the two ASCII digits of 0..99, so digits are written two per division. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 48 + ((i / 10) | 0);
+  PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
 /** writeDigits writes the integer m (< 2^31) as exactly end - start digits, zero-padded on the left. */
 function writeDigits(buf: Uint8Array, start: number, end: number, m: number): void {
-  for (let i = end - 1; i >= start; i--) {
-    const q = (m / 10) | 0;
-    buf[i] = 48 + m - q * 10;
+  let i = end;
+  while (i - start >= 2) {
+    const q = (m / 100) | 0;
+    const d = (m - q * 100) << 1;
+    buf[--i] = PAIRS[d + 1];
+    buf[--i] = PAIRS[d];
     m = q;
   }
+  if (i > start) buf[--i] = 48 + m - ((m / 10) | 0) * 10;
 }
 
 /**
@@ -43,6 +57,9 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
   if (a >= 1 && a < 1e9) {
     e = 0;
     while (a >= POW10[e + 1]) e++;
+  } else if (a < 1 && a >= 1e-9) {
+    e = -1;
+    while (a < NEG_POW10[-e]) e--;
   } else {
     e = Math.floor(Math.log10(a));
   }
@@ -54,9 +71,11 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
     m = 1e8;
     e++;
   }
+  // From here m < 10^9 is a small integer: integer arithmetic only.
+  m |= 0;
   let n = 9;
-  while (m % 10 === 0) {
-    m /= 10;
+  for (let q = (m / 10) | 0; q * 10 === m; q = (m / 10) | 0) {
+    m = q;
     n--;
   }
   if (e >= 0 && e < 21) {
@@ -69,7 +88,7 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
     }
     const fraction = n - e - 1;
     const scale = POW10[fraction];
-    const whole = Math.floor(m / scale);
+    const whole = (m / scale) | 0;
     writeDigits(buf, pos, pos + e + 1, whole);
     buf[pos + e + 1] = 46;
     writeDigits(buf, pos + e + 2, pos + n + 1, m - whole * scale);
