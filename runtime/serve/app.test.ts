@@ -49,6 +49,29 @@ describe('build', () => {
     ]);
   });
 
+  it('keeps the request id on error lines, and skips completion lines below the logger level', async () => {
+    const logs = logCapture();
+    const { app, model } = await setup({ logger: { level: 'warn', stream: logs.stream } });
+    model.predictBatch = () => {
+      throw new Error('weights went missing');
+    };
+    const res = await app.inject({ method: 'POST', url: '/v2/models/energy/infer', payload: inferBody([[1, 2, 3, 4]]), headers: { 'x-request-id': 'r-err' } });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['x-request-id']).toBe('r-err');
+    const lines = logs.lines();
+    expect(lines.find((line) => line.msg === 'Request failed')).toMatchObject({ reqId: 'r-err', level: 50, code: 'FST_FLUXORA_PREDICTION_FAILED' });
+    expect(lines.filter((line) => line.msg === 'Request completed')).toEqual([]);
+  });
+
+  it('logs probe completions at debug level only', async () => {
+    const logs = logCapture();
+    const { app } = await setup({ logger: { level: 'debug', stream: logs.stream } });
+    await app.inject({ url: '/v2/health/live', headers: { 'x-request-id': 'probe-1' } });
+    expect(logs.lines().filter((line) => line.msg === 'Request completed')).toEqual([
+      expect.objectContaining({ reqId: 'probe-1', route: '/v2/health/live', statusCode: 200, level: 20 }),
+    ]);
+  });
+
   it.each([
     ['an unknown route', { url: '/v3/models' }, 404, { error: 'Route GET /v3/models not found' }],
     ['an unknown method', { method: 'DELETE' as const, url: '/v2/models/energy' }, 404, { error: 'Route DELETE /v2/models/energy not found' }],
