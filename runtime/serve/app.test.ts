@@ -38,6 +38,18 @@ describe('build', () => {
     }
   });
 
+  it('generates distinct UUID-shaped ids, one random prefix per process and a counter', async () => {
+    const { app } = await setup();
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const res = await app.inject({ url: '/v2/health/live' });
+      const id = res.headers['x-request-id'] as string;
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(20);
+  });
+
   it('logs one structured line per request with its id, route and status', async () => {
     const logs = logCapture();
     const { app } = await setup({ logger: { stream: logs.stream } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inferResponsePrefix, serializeInferResponse } from './infer-response.ts';
+import { inferResponsePrefix, RESPONSE_SLAB_BYTES, serializeInferResponse } from './infer-response.ts';
 
 const outputs = (values: number[]) => {
   const point = Float32Array.from(values);
@@ -27,6 +27,18 @@ describe('serializeInferResponse', () => {
     const parsed = JSON.parse(body.toString('utf8'));
     expect(parsed.id).toBeUndefined();
     expect(parsed.outputs[0].shape).toEqual([rows, 1]);
+  });
+
+  it('never lets a later body overwrite an earlier one, across slabs and for bodies too large for one', () => {
+    const prefix = inferResponsePrefix('m', '1');
+    const bodies: Array<[Buffer, string]> = [];
+    for (let i = 0; i < (RESPONSE_SLAB_BYTES / 1000) * 3; i++) {
+      const rows = i % 97 === 0 ? 2000 : 1;
+      const body = serializeInferResponse(prefix, `r${i}`, rows, 2, ['forecast'], outputs(Array.from({ length: rows * 2 }, (_, j) => i + j)));
+      bodies.push([body, body.toString('latin1')]);
+    }
+    for (const [body, text] of bodies) expect(body.toString('latin1')).toBe(text);
+    expect(JSON.parse(bodies[5][1]).id).toBe('r5');
   });
 
   it('refuses non-finite model outputs with a coded 500', () => {

@@ -14,6 +14,33 @@ export function inferResponsePrefix(modelName: string, modelVersion: string): Bu
 // Bytes of `{"name":"lower","shape":[,],"datatype":"FP32","data":[]}` with room for two 16-digit dimensions.
 const OUTPUT_OVERHEAD = 96;
 
+/** RESPONSE_SLAB_BYTES is the size of each slab response bodies are carved from (256 KiB). */
+export const RESPONSE_SLAB_BYTES = 256 * 1024;
+
+let slab = Buffer.allocUnsafeSlow(RESPONSE_SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * reserve returns a view of `size` free bytes: a slab of our own, like Node's Buffer
+ * pool but without its 4 KiB limit, and `commit` hands back what the body did not
+ * use, so a ~1 KiB response of a 2 KiB bound takes 1 KiB. Slabs are never reused
+ * (a socket may still be writing a body from one), and a slab is freed once no
+ * body in it is alive. Bodies larger than 1/8 of a slab get a buffer of their own.
+ */
+function reserve(size: number): Buffer {
+  if (size > RESPONSE_SLAB_BYTES / 8) return Buffer.allocUnsafe(size);
+  if (slabUsed + size > RESPONSE_SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(RESPONSE_SLAB_BYTES);
+    slabUsed = 0;
+  }
+  return slab.subarray(slabUsed, slabUsed + size);
+}
+
+/** commit marks the first `used` bytes of the last reserved view taken, 8-byte aligned. */
+function commit(buf: Buffer, used: number): void {
+  if (buf.buffer === slab.buffer) slabUsed += (used + 7) & ~7;
+}
+
 const ascii = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
 const OUTPUTS_OPEN = ascii(',"outputs":[');
 /** OUTPUT_OPEN[name] is `{"name":"NAME","shape":[` (index 0) and the same after a comma (index 1). */
@@ -44,7 +71,7 @@ export function serializeInferResponse(
   const idPart = id === undefined ? '' : `,"id":${JSON.stringify(id)}`;
   const size =
     prefix.length + idPart.length * 3 + 16 + outputs.length * (OUTPUT_OVERHEAD + rows * horizon * (FLOAT32_JSON_MAX_BYTES + 1));
-  const buf = Buffer.allocUnsafe(size);
+  const buf = reserve(size);
   buf.set(prefix, 0);
   let pos = prefix.length;
   if (idPart !== '') pos += buf.write(idPart, pos, 'utf8');
@@ -71,6 +98,7 @@ export function serializeInferResponse(
   }
   buf[pos++] = 93;
   buf[pos++] = 125;
+  commit(buf, pos);
   return buf.subarray(0, pos);
 }
 
