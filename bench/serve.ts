@@ -188,6 +188,8 @@ async function main(): Promise<void> {
     JSON.stringify({
       bench: 'serve',
       ratio: Number(ratio.toFixed(3)),
+      rps_bare: results.bare.rps,
+      rps_infer: results.on.rps,
       ratio_cpu: Number(ratioCpu.toFixed(3)),
       rps: results.on.rps,
       p50_ms: results.on.p50,
