@@ -11,24 +11,30 @@ function scaled(a: number, s: number): number {
   return Math.round(s >= 0 ? a / POW10[s] : a * POW10[-s]);
 }
 
-/** PAIRS holds the two ASCII digits of 0..99, so digits are written two per division. */
-const PAIRS = new Uint8Array(200);
-for (let i = 0; i < 100; i++) {
-  PAIRS[2 * i] = 48 + ((i / 10) | 0);
-  PAIRS[2 * i + 1] = 48 + (i % 10);
+/** TRIPLES holds the three ASCII digits of 0..999, so digits are written three per division. */
+const TRIPLES = new Uint8Array(3000);
+for (let i = 0; i < 1000; i++) {
+  TRIPLES[3 * i] = 48 + ((i / 100) | 0);
+  TRIPLES[3 * i + 1] = 48 + (((i / 10) | 0) % 10);
+  TRIPLES[3 * i + 2] = 48 + (i % 10);
 }
 
 /** writeDigits writes the integer m (< 2^31) as exactly end - start digits, zero-padded on the left. */
 function writeDigits(buf: Uint8Array, start: number, end: number, m: number): void {
   let i = end;
-  while (i - start >= 2) {
-    const q = (m / 100) | 0;
-    const d = (m - q * 100) << 1;
-    buf[--i] = PAIRS[d + 1];
-    buf[--i] = PAIRS[d];
+  while (i - start >= 3) {
+    const q = (m / 1000) | 0;
+    const d = (m - q * 1000) * 3;
+    buf[--i] = TRIPLES[d + 2];
+    buf[--i] = TRIPLES[d + 1];
+    buf[--i] = TRIPLES[d];
     m = q;
   }
-  if (i > start) buf[--i] = 48 + m - ((m / 10) | 0) * 10;
+  while (i > start) {
+    const q = (m / 10) | 0;
+    buf[--i] = 48 + m - q * 10;
+    m = q;
+  }
 }
 
 /**
@@ -86,12 +92,10 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
       for (let i = pos + n; i < end; i++) buf[i] = 48;
       return end;
     }
-    const fraction = n - e - 1;
-    const scale = POW10[fraction];
-    const whole = (m / scale) | 0;
-    writeDigits(buf, pos, pos + e + 1, whole);
+    // All n digits one place to the right, then the e + 1 whole digits back left of the point.
+    writeDigits(buf, pos + 1, pos + n + 1, m);
+    for (let i = pos; i <= pos + e; i++) buf[i] = buf[i + 1];
     buf[pos + e + 1] = 46;
-    writeDigits(buf, pos + e + 2, pos + n + 1, m - whole * scale);
     return pos + n + 1;
   }
   if (e < 0 && e >= -6) {
