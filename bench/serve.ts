@@ -9,7 +9,9 @@
  * - fluxora, batching on (maxBatchSize 64, maxLatencyMs 2, flush when idle):
  *   POST /v2/models/{name}/infer with one row, through validation, the
  *   micro-batcher, a small TensorFlow.js MLP (runtime/models: 32 inputs -> 64 -> 32
- *   -> 24 steps, conformal ± 1), the response writer, metrics and request ids;
+ *   -> 24 steps, conformal ± 1) run by the forward pass serving picks for it
+ *   (runtime/models/predictor.ts: the WebAssembly SIMD kernel where available),
+ *   the response writer, metrics and request ids;
  * - fluxora, batching off (maxBatchSize 1): every request is its own model call;
  * - fluxora with the stand-in test model (batching on): the server's own overhead,
  *   the model's cost taken out.
@@ -188,6 +190,8 @@ async function main(): Promise<void> {
     JSON.stringify({
       bench: 'serve',
       ratio: Number(ratio.toFixed(3)),
+      rps_bare: results.bare.rps,
+      rps_infer: results.on.rps,
       ratio_cpu: Number(ratioCpu.toFixed(3)),
       rps: results.on.rps,
       p50_ms: results.on.p50,

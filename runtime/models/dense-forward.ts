@@ -3,20 +3,22 @@ import type * as tf from '@tensorflow/tfjs';
 /** DenseForward runs a model's forward pass on n rows of X (row-major) and returns n x outputs. */
 export type DenseForward = (X: Float32Array, n: number) => Float32Array;
 
+const LINEAR = 0;
+const RELU = 1;
+const TANH = 2;
+const SIGMOID = 3;
+
+const ACTIVATIONS: Record<string, number> = { linear: LINEAR, relu: RELU, tanh: TANH, sigmoid: SIGMOID };
+
 interface DenseLayer {
   inputs: number;
   units: number;
-  kernel: Float32Array;
-  bias: Float32Array | undefined;
-  activation: (v: number) => number;
+  /** The kernel, inputs x units row-major, widened to doubles once. */
+  kernel: Float64Array;
+  /** The bias (zeros without one). */
+  bias: Float64Array;
+  activation: number;
 }
-
-const ACTIVATIONS: Record<string, (v: number) => number> = {
-  linear: (v) => v,
-  relu: (v) => Math.max(v, 0),
-  tanh: Math.tanh,
-  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
-};
 
 /**
  * compileDense turns a model made only of Dense layers (and dropout, an identity
@@ -24,6 +26,12 @@ const ACTIVATIONS: Record<string, (v: number) => number> = {
  * linear and MLP forecasters, where a small batch costs less in a JIT-compiled
  * loop than a round trip through TensorFlow.js kernels. Returns undefined for any
  * other model (an LSTM, an unknown activation), which then runs through tfjs.
+ *
+ * Per row and layer it adds each input times its kernel row into a double
+ * accumulator (skipping zero inputs, which ReLU makes common), then applies the
+ * activation inline and rounds to FP32 as TensorFlow.js does between layers.
+ * Weights are widened to doubles at compile time and rows are addressed by
+ * offset, so the pass allocates nothing but its output.
  */
 export function compileDense(model: tf.LayersModel): DenseForward | undefined {
   const layers: DenseLayer[] = [];
@@ -33,39 +41,68 @@ export function compileDense(model: tf.LayersModel): DenseForward | undefined {
     if (cls !== 'Dense') return undefined;
     const config = layer.getConfig() as { activation?: string; useBias?: boolean };
     const activation = ACTIVATIONS[config.activation ?? 'linear'];
-    if (!activation) return undefined;
+    if (activation === undefined) return undefined;
     const [kernel, bias] = layer.getWeights();
     const [inputs, units] = kernel.shape as [number, number];
-    layers.push({ inputs, units, kernel: kernel.dataSync() as Float32Array, bias: bias ? (bias.dataSync() as Float32Array) : undefined, activation });
+    layers.push({
+      inputs,
+      units,
+      kernel: Float64Array.from(kernel.dataSync() as Float32Array),
+      bias: bias ? Float64Array.from(bias.dataSync() as Float32Array) : new Float64Array(units),
+      activation,
+    });
   }
   if (layers.length === 0) return undefined;
-  const widest = Math.max(...layers.map((l) => l.units));
-  let a = new Float32Array(widest);
-  let b = new Float32Array(widest);
+  const widest = Math.max(layers[0].inputs, ...layers.map((l) => l.units));
+  const input = new Float64Array(widest);
+  const sum = new Float64Array(widest);
+  const last = layers.length - 1;
+  const nInputs = layers[0].inputs;
+  const nOutputs = layers[last].units;
   return (X, n) => {
-    const first = layers[0];
-    const last = layers[layers.length - 1];
-    const out = new Float32Array(n * last.units);
+    const out = new Float32Array(n * nOutputs);
     for (let r = 0; r < n; r++) {
-      let input: Float32Array = X.subarray(r * first.inputs, (r + 1) * first.inputs);
-      for (let l = 0; l < layers.length; l++) {
-        const { inputs, units, kernel, bias, activation } = layers[l];
-        const target = l === layers.length - 1 ? out.subarray(r * units, (r + 1) * units) : b.subarray(0, units);
-        if (bias) target.set(bias);
-        else target.fill(0);
-        for (let k = 0; k < inputs; k++) {
-          const x = input[k];
-          if (x === 0) continue;
-          const row = k * units;
-          for (let j = 0; j < units; j++) target[j] += x * kernel[row + j];
-        }
-        for (let j = 0; j < units; j++) target[j] = activation(target[j]);
-        if (l < layers.length - 1) {
-          input = target;
-          [a, b] = [b, a];
-        }
+      const at = r * nInputs;
+      for (let k = 0; k < nInputs; k++) input[k] = X[at + k];
+      for (let l = 0; l < last; l++) {
+        const { units } = layers[l];
+        denseLayer(layers[l], input, sum);
+        for (let j = 0; j < units; j++) input[j] = Math.fround(sum[j]);
       }
+      denseLayer(layers[last], input, sum);
+      const o = r * nOutputs;
+      for (let j = 0; j < nOutputs; j++) out[o + j] = sum[j];
     }
     return out;
   };
+}
+
+/** denseLayer writes activation(bias + input · kernel) for each unit into sum. */
+function denseLayer(layer: DenseLayer, input: Float64Array, sum: Float64Array): void {
+  const { inputs, units, kernel, bias, activation } = layer;
+  for (let j = 0; j < units; j++) sum[j] = bias[j];
+  for (let k = 0; k < inputs; k++) {
+    const x = input[k];
+    if (x === 0) continue;
+    const row = k * units;
+    let j = 0;
+    for (; j + 3 < units; j += 4) {
+      sum[j] += x * kernel[row + j];
+      sum[j + 1] += x * kernel[row + j + 1];
+      sum[j + 2] += x * kernel[row + j + 2];
+      sum[j + 3] += x * kernel[row + j + 3];
+    }
+    for (; j < units; j++) sum[j] += x * kernel[row + j];
+  }
+  switch (activation) {
+    case RELU:
+      for (let j = 0; j < units; j++) if (sum[j] < 0) sum[j] = 0;
+      break;
+    case TANH:
+      for (let j = 0; j < units; j++) sum[j] = Math.tanh(sum[j]);
+      break;
+    case SIGMOID:
+      for (let j = 0; j < units; j++) sum[j] = 1 / (1 + Math.exp(-sum[j]));
+      break;
+  }
 }

@@ -38,6 +38,18 @@ describe('build', () => {
     }
   });
 
+  it('generates distinct UUID-shaped ids, one random prefix per process and a counter', async () => {
+    const { app } = await setup();
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const res = await app.inject({ url: '/v2/health/live' });
+      const id = res.headers['x-request-id'] as string;
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(20);
+  });
+
   it('logs one structured line per request with its id, route and status', async () => {
     const logs = logCapture();
     const { app } = await setup({ logger: { stream: logs.stream } });
@@ -46,6 +58,29 @@ describe('build', () => {
     expect(lines.find((line) => line.msg === 'Model ready')).toMatchObject({ model: 'energy', version: 3, horizon: 3 });
     expect(lines.filter((line) => line.msg === 'Request completed')).toEqual([
       expect.objectContaining({ reqId: 'r-1', method: 'POST', route: '/v2/models/:name/infer', statusCode: 200, level: 30 }),
+    ]);
+  });
+
+  it('keeps the request id on error lines, and skips completion lines below the logger level', async () => {
+    const logs = logCapture();
+    const { app, model } = await setup({ logger: { level: 'warn', stream: logs.stream } });
+    model.predictBatch = () => {
+      throw new Error('weights went missing');
+    };
+    const res = await app.inject({ method: 'POST', url: '/v2/models/energy/infer', payload: inferBody([[1, 2, 3, 4]]), headers: { 'x-request-id': 'r-err' } });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['x-request-id']).toBe('r-err');
+    const lines = logs.lines();
+    expect(lines.find((line) => line.msg === 'Request failed')).toMatchObject({ reqId: 'r-err', level: 50, code: 'FST_FLUXORA_PREDICTION_FAILED' });
+    expect(lines.filter((line) => line.msg === 'Request completed')).toEqual([]);
+  });
+
+  it('logs probe completions at debug level only', async () => {
+    const logs = logCapture();
+    const { app } = await setup({ logger: { level: 'debug', stream: logs.stream } });
+    await app.inject({ url: '/v2/health/live', headers: { 'x-request-id': 'probe-1' } });
+    expect(logs.lines().filter((line) => line.msg === 'Request completed')).toEqual([
+      expect.objectContaining({ reqId: 'probe-1', route: '/v2/health/live', statusCode: 200, level: 20 }),
     ]);
   });
 

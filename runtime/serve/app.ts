@@ -1,4 +1,5 @@
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
@@ -138,22 +139,28 @@ export function build(options: BuildOptions): FastifyInstance {
   );
   const state = loadModelState(options.model, app.log, (served) => metrics.setModel(served.model.name, served.model.version));
 
-  const authenticate: onRequestHookHandler = (request, _reply, done) => {
-    try {
-      auth?.check(request.headers);
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
+  // The checks routes ask for (context.authenticated, context.guarded) are plain
+  // synchronous functions: each route runs its own inside its one onRequest hook
+  // (see onRoute below) instead of as hooks of their own.
+  const checkAuth = (request: FastifyRequest) => auth?.check(request.headers);
+  const checkModel = () => {
+    state.requireServed();
   };
-  const requireModel: onRequestHookHandler = (_request, _reply, done) => {
-    try {
-      state.requireServed();
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
+  const checks = new Map<onRequestHookHandler, (request: FastifyRequest) => void>();
+  const asHook = (check: (request: FastifyRequest) => void): onRequestHookHandler => {
+    const hook: onRequestHookHandler = (request, _reply, done) => {
+      try {
+        check(request);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    };
+    checks.set(hook, check);
+    return hook;
   };
+  const authenticate = asHook(checkAuth);
+  const requireModel = asHook(checkModel);
   const context: ServeContext = {
     state,
     batcher,
@@ -168,31 +175,53 @@ export function build(options: BuildOptions): FastifyInstance {
   app.setErrorHandler(createErrorHandler(bodyLimit));
 
   const probes = new Set<string>([...HEALTH_ROUTES, METRICS_ROUTE]);
+  const logging = options.logger !== false;
   const decrementInflight = () => {
     inflight--;
   };
-  const completed = (request: FastifyRequest, reply: FastifyReply, route: string, probe: boolean) => {
+  const completed = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: string,
+    probe: boolean,
+    record: (statusCode: number, seconds: number) => void,
+  ) => {
     const elapsedMs = reply.elapsedTime;
-    metrics.observeRequest(route, reply.statusCode, elapsedMs / 1000);
+    record(reply.statusCode, elapsedMs / 1000);
+    const level = probe ? 'debug' : 'info';
+    if (!(logging && (request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled(level))) return;
     const fields = { method: request.method, route, statusCode: reply.statusCode, durationMs: Math.round(elapsedMs * 1000) / 1000 };
-    if (probe) request.log.debug(fields, 'Request completed');
-    else request.log.info(fields, 'Request completed');
+    request.log[level](fields, 'Request completed');
   };
-  // Every route gets its own lifecycle hooks, which know its pattern and whether it
-  // is a probe, so nothing is looked up per request.
+  // Every route gets its own lifecycle hooks, which know its pattern, whether it is
+  // a probe, its metric series and its checks, so nothing is looked up per request.
   app.addHook('onRoute', (route) => {
     const pattern = route.url;
     const probe = probes.has(pattern);
+    const record = metrics.requestRecorder(pattern);
+    const own = hooks(route.onRequest);
+    const ownChecks = own.map((hook) => checks.get(hook));
+    const inline = ownChecks.every((check) => check !== undefined) ? (ownChecks as Array<(request: FastifyRequest) => void>) : undefined;
     const onRequest: onRequestHookHandler = (request, reply, done) => {
       reply.header(REQUEST_ID_HEADER, request.id);
-      if (probe) {
-        done();
-        return;
+      if (!probe) {
+        inflight++;
+        // A response emits 'close' once, whether it finished or the client went away.
+        reply.raw.on('close', decrementInflight);
+        if (closing) {
+          done(new errors.FST_FLUXORA_SHUTTING_DOWN());
+          return;
+        }
       }
-      inflight++;
-      reply.raw.once('close', decrementInflight);
-      if (closing) done(new errors.FST_FLUXORA_SHUTTING_DOWN());
-      else done();
+      if (inline !== undefined) {
+        try {
+          for (let i = 0; i < inline.length; i++) inline[i](request);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+      }
+      done();
     };
     const onSend: onSendHookHandler = (_request, reply, payload, done) => {
       // While draining, every response ends its connection so keep-alive clients move on.
@@ -200,16 +229,17 @@ export function build(options: BuildOptions): FastifyInstance {
       done(null, payload);
     };
     const onResponse: onResponseHookHandler = (request, reply, done) => {
-      completed(request, reply, pattern, probe);
+      completed(request, reply, pattern, probe, record);
       done();
     };
-    route.onRequest = [onRequest, ...hooks(route.onRequest)];
+    route.onRequest = inline === undefined ? [onRequest, ...own] : [onRequest];
     route.onSend = [onSend, ...hooks(route.onSend)];
     route.onResponse = [...hooks(route.onResponse), onResponse];
   });
+  const recordUnmatched = metrics.requestRecorder('unmatched');
   app.setNotFoundHandler((request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    reply.raw.once('finish', () => completed(request, reply, 'unmatched', false));
+    reply.raw.once('finish', () => completed(request, reply, 'unmatched', false, recordUnmatched));
     return notFoundHandler(request, reply);
   });
 

@@ -3,16 +3,36 @@ export const FLOAT32_JSON_MAX_BYTES = 22;
 
 const POW10: number[] = Array.from({ length: 61 }, (_, k) => Number(`1e${k}`));
 
+/** NEG_POW10[k] is 10^-k, for finding the exponent of values below 1 without a logarithm. */
+const NEG_POW10: number[] = Array.from({ length: 61 }, (_, k) => Number(`1e-${k}`));
+
 /** scaled is a * 10^-s rounded to an integer, with exact powers of ten where doubles have them. */
 function scaled(a: number, s: number): number {
   return Math.round(s >= 0 ? a / POW10[s] : a * POW10[-s]);
 }
 
+/** TRIPLES holds the three ASCII digits of 0..999, so digits are written three per division. */
+const TRIPLES = new Uint8Array(3000);
+for (let i = 0; i < 1000; i++) {
+  TRIPLES[3 * i] = 48 + ((i / 100) | 0);
+  TRIPLES[3 * i + 1] = 48 + (((i / 10) | 0) % 10);
+  TRIPLES[3 * i + 2] = 48 + (i % 10);
+}
+
 /** writeDigits writes the integer m (< 2^31) as exactly end - start digits, zero-padded on the left. */
 function writeDigits(buf: Uint8Array, start: number, end: number, m: number): void {
-  for (let i = end - 1; i >= start; i--) {
+  let i = end;
+  while (i - start >= 3) {
+    const q = (m / 1000) | 0;
+    const d = (m - q * 1000) * 3;
+    buf[--i] = TRIPLES[d + 2];
+    buf[--i] = TRIPLES[d + 1];
+    buf[--i] = TRIPLES[d];
+    m = q;
+  }
+  while (i > start) {
     const q = (m / 10) | 0;
-    buf[i] = 48 + m - q * 10;
+    buf[--i] = 48 + m - q * 10;
     m = q;
   }
 }
@@ -43,6 +63,9 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
   if (a >= 1 && a < 1e9) {
     e = 0;
     while (a >= POW10[e + 1]) e++;
+  } else if (a < 1 && a >= 1e-9) {
+    e = -1;
+    while (a < NEG_POW10[-e]) e--;
   } else {
     e = Math.floor(Math.log10(a));
   }
@@ -54,9 +77,11 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
     m = 1e8;
     e++;
   }
+  // From here m < 10^9 is a small integer: integer arithmetic only.
+  m |= 0;
   let n = 9;
-  while (m % 10 === 0) {
-    m /= 10;
+  for (let q = (m / 10) | 0; q * 10 === m; q = (m / 10) | 0) {
+    m = q;
     n--;
   }
   if (e >= 0 && e < 21) {
@@ -67,12 +92,10 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
       for (let i = pos + n; i < end; i++) buf[i] = 48;
       return end;
     }
-    const fraction = n - e - 1;
-    const scale = POW10[fraction];
-    const whole = Math.floor(m / scale);
-    writeDigits(buf, pos, pos + e + 1, whole);
+    // All n digits one place to the right, then the e + 1 whole digits back left of the point.
+    writeDigits(buf, pos + 1, pos + n + 1, m);
+    for (let i = pos; i <= pos + e; i++) buf[i] = buf[i + 1];
     buf[pos + e + 1] = 46;
-    writeDigits(buf, pos + e + 2, pos + n + 1, m - whole * scale);
     return pos + n + 1;
   }
   if (e < 0 && e >= -6) {

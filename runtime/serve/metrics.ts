@@ -16,6 +16,8 @@ export interface MetricSources {
 export interface ServeMetrics {
   /** observeRequest records one finished HTTP request by route pattern and status code. */
   observeRequest(route: string, statusCode: number, seconds: number): void;
+  /** requestRecorder is observeRequest for one route pattern, with its label children cached (for per-route hooks). */
+  requestRecorder(route: string): (statusCode: number, seconds: number) => void;
   /** observeBatch records one predict call (a batcher onBatch callback). */
   observeBatch(report: BatchReport): void;
   /** predictionFailed counts rows that failed after their batch ran (e.g. a non-finite output). */
@@ -97,6 +99,10 @@ export function createServeMetrics(registry: Registry, sources: MetricSources, m
   return {
     observeRequest(route, statusCode, seconds) {
       duration.record(route, statusCode, seconds);
+    },
+    requestRecorder(route) {
+      const child = duration.route(route);
+      return (statusCode, seconds) => child.record(statusCode, seconds);
     },
     observeBatch(report) {
       batchSize.observe(report.rows);

@@ -29,6 +29,21 @@ describe('RequestHistogram', () => {
     expect(withoutExemplars(await ours.getMetricsAsJSON())).toEqual(withoutExemplars(await theirs.getMetricsAsJSON()));
   });
 
+  it('route children record into the same series as record, and start afresh after a reset', async () => {
+    const registry = new Registry();
+    const fast = new RequestHistogram({ name: 'http_seconds', help: 'Request duration.', buckets: BUCKETS, registry });
+    const infer = fast.route('/infer');
+    infer.record(200, 0.0005);
+    fast.record('/infer', 200, 0.05);
+    infer.record(503, 2);
+    const text = await registry.metrics();
+    expect(text).toContain('http_seconds_count{route="/infer",status_code="200"} 2');
+    expect(text).toContain('http_seconds_count{route="/infer",status_code="503"} 1');
+    registry.resetMetrics();
+    infer.record(200, 0.0005);
+    expect(await registry.metrics()).toContain('http_seconds_count{route="/infer",status_code="200"} 1');
+  });
+
   it('reset clears every series', async () => {
     const registry = new Registry();
     const fast = new RequestHistogram({ name: 'http_seconds', help: 'Request duration.', buckets: BUCKETS, registry });

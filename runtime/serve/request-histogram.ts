@@ -18,6 +18,12 @@ interface Series {
   count: number;
 }
 
+/** RouteRecorder records requests of one route: RequestHistogram.route's cached child. */
+export interface RouteRecorder {
+  /** record counts one request answered with `statusCode` after `seconds`. */
+  record(statusCode: number, seconds: number): void;
+}
+
 /** RequestHistogramOptions name the histogram and its buckets (seconds, ascending). */
 export interface RequestHistogramOptions {
   name: string;
@@ -33,12 +39,16 @@ export interface RequestHistogramOptions {
  * object per call, ~3 µs per request under load). It exports exactly what a
  * Histogram would, through both export methods the registry uses (`get`, and
  * `getForPromString` when present), so it sits in any registry like the metric it
- * is; `observe` is not used (it would bypass these counts).
+ * is; `observe` is not used (it would bypass these counts). `route` returns a
+ * child for one route that keys its series by status code alone (no string built
+ * per request), for hooks made once per route.
  */
 export class RequestHistogram extends Histogram<Label> {
   // Plain fields, not #private: prom-client's constructor calls reset() before they exist.
   series: Map<string, Series> | undefined;
   bounds: number[] = [];
+  /** Bumped by reset, so route children drop the series they cached. */
+  generation = 0;
   readonly metricName: string;
   readonly helpText: string;
 
@@ -58,6 +68,30 @@ export class RequestHistogram extends Histogram<Label> {
 
   /** record counts one request of `route` (a route pattern) answered with `statusCode` after `seconds`. */
   record(route: string, statusCode: number, seconds: number): void {
+    this.observeSeries(this.seriesFor(route, statusCode), seconds);
+  }
+
+  /** route returns a recorder for one route pattern that caches its series by status code. */
+  route(route: string): RouteRecorder {
+    let cached = new Map<number, Series>();
+    let generation = this.generation;
+    return {
+      record: (statusCode, seconds) => {
+        if (generation !== this.generation) {
+          cached = new Map();
+          generation = this.generation;
+        }
+        let series = cached.get(statusCode);
+        if (series === undefined) {
+          series = this.seriesFor(route, statusCode);
+          cached.set(statusCode, series);
+        }
+        this.observeSeries(series, seconds);
+      },
+    };
+  }
+
+  private seriesFor(route: string, statusCode: number): Series {
     const key = `${statusCode} ${route}`;
     let series = this.series!.get(key);
     if (series === undefined) {
@@ -69,6 +103,10 @@ export class RequestHistogram extends Histogram<Label> {
       };
       this.series!.set(key, series);
     }
+    return series;
+  }
+
+  private observeSeries(series: Series, seconds: number): void {
     const bounds = this.bounds;
     let b = 0;
     while (b < bounds.length && seconds > bounds[b]) b++;
@@ -80,6 +118,7 @@ export class RequestHistogram extends Histogram<Label> {
   override reset(): void {
     super.reset();
     this.series?.clear();
+    this.generation++;
   }
 
   override async get(): Promise<Exported> {
