@@ -10,7 +10,7 @@ function cm(name: string, data: Record<string, string> = {}, namespace = 'ns'): 
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
 }
 
-function setup(opts: { random?: () => number; resyncMs?: number } = {}) {
+function setup(opts: { random?: () => number; resyncMs?: number; transform?: (o: V1ConfigMap) => V1ConfigMap } = {}) {
   const clock = new FakeClock();
   const server = new FakeApiServer<V1ConfigMap>();
   const sources: FakeListWatch<V1ConfigMap>[] = [];
@@ -27,6 +27,7 @@ function setup(opts: { random?: () => number; resyncMs?: number } = {}) {
     registry,
     logger: silentKubeLogger,
     resyncMs: opts.resyncMs ?? 0,
+    transform: opts.transform,
   });
   const events: string[] = [];
   informer.addHandler({
@@ -42,6 +43,25 @@ async function metric(registry: Registry, name: string): Promise<number | undefi
 }
 
 describe('ResilientInformer', () => {
+  it('transforms listed, watched and deleted objects before caching and handlers', async () => {
+    const seen: V1ConfigMap[] = [];
+    const { server, informer } = setup({
+      transform: (o) => {
+        delete o.data?.big;
+        return o;
+      },
+    });
+    informer.addHandler({ onAdd: (o) => seen.push(o), onUpdate: (o) => seen.push(o), onDelete: (o) => seen.push(o) });
+    server.upsert(cm('a', { big: 'x'.repeat(1000), small: '1' }));
+    informer.start();
+    await informer.waitForSync();
+    server.upsert(cm('b', { big: 'y', small: '2' }));
+    server.upsert(cm('a', { big: 'z', small: '3' }));
+    server.remove('ns/b');
+    expect(informer.get('ns', 'a')?.data).toEqual({ small: '3' });
+    expect(seen.map((o) => o.data)).toEqual([{ small: '1' }, { small: '2' }, { small: '3' }, { small: '2' }]);
+  });
+
   it('lists, syncs and follows the watch', async () => {
     const { server, informer, events, registry, clock } = setup();
     server.upsert(cm('a'));
