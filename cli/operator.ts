@@ -26,9 +26,10 @@ Options:
   --health-host H               address they listen on (default $FLUXORA_LISTEN_HOST or 0.0.0.0)
   --workers N                   concurrent reconciles per kind (default 2)
   --resync-period SECONDS       reconcile every object again this often (default 600)
-  --kube-api-qps QPS            client-side limit of API requests per second, shared by all
-                                controllers, watches and events (default ${DEFAULT_CLIENT_LIMITS.qps}; 0 or less: no limit)
-  --kube-api-burst N            requests allowed at once above the QPS (default ${DEFAULT_CLIENT_LIMITS.burst})
+  --kube-api-qps QPS            client-side limit of API requests per second (a token bucket
+                                as client-go's), shared by every controller, list, watch and
+                                event; leader election is exempt (default ${DEFAULT_CLIENT_LIMITS.qps}; 0 or less: no limit)
+  --kube-api-burst N            requests allowed at once before the QPS applies (default ${DEFAULT_CLIENT_LIMITS.burst})
   --image IMAGE                 workload image (default ${defaultOperatorOptions.image})
   --image-pull-policy POLICY    Always, IfNotPresent or Never (default IfNotPresent)
   --database-secret NAME/KEY    Secret in each workload namespace with the store URI (default fluxora-db/uri)

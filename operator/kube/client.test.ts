@@ -87,6 +87,20 @@ describe('configureClient', () => {
     expect(sent).toBe(4);
   });
 
+  it('never holds back leader election (Lease requests)', async () => {
+    const clock = new FakeClock();
+    const kc = kubeConfig();
+    configureClient(kc, { qps: 1, burst: 1 }, clock);
+    await authenticate(kc);
+    let renewed = false;
+    const ctx = new RequestContext('https://127.0.0.1:6443/apis/coordination.k8s.io/v1/namespaces/x/leases/op', HttpMethod.PUT);
+    void kc.applySecurityAuthentication(ctx).then(() => {
+      renewed = true;
+    });
+    await flushAsync();
+    expect(renewed).toBe(true);
+  });
+
   it('sends at once when the limit is off', async () => {
     const kc = kubeConfig();
     expect(configureClient(kc, { qps: 0, burst: 1 })).toBeUndefined();

@@ -51,6 +51,16 @@ interface KubeConfigInternals {
   applySecurityAuthentication(context: unknown): Promise<void>;
 }
 
+/**
+ * isLeaseRequest: leader election's Lease requests skip the bucket, as client-go
+ * gives leader election a client of its own; behind a throttled backlog a
+ * renewal could otherwise miss its deadline and drop leadership.
+ */
+function isLeaseRequest(context: unknown): boolean {
+  const url = (context as { getUrl?: () => string }).getUrl?.() ?? '';
+  return url.includes('/apis/coordination.k8s.io/');
+}
+
 const CONFIGURED = Symbol.for('fluxora.kube-client-configured');
 
 /** bufferSafeKey is a JSON key of dispatcher options with Buffers (CA, certificate, key) as base64, not number arrays. */
@@ -67,7 +77,9 @@ function dispatcherKey(options: unknown): string {
  *
  * - client-side rate limit: each request first waits for a token of one
  *   shared bucket, like client-go's rest.Config QPS/Burst (controller-runtime
- *   defaults 20/30), so the operator cannot flood the API server;
+ *   defaults 20/30), so the operator cannot flood the API server; reads,
+ *   writes, list and watch calls and events all count, Lease requests
+ *   (leader election) do not;
  * - one connection pool: client-node 2.0 builds a new undici Agent for every
  *   request, so no connection is ever reused (a TLS handshake per request and
  *   a fresh TLS context in memory each time); the dispatcher is built once per
@@ -95,7 +107,7 @@ export function configureClient(kc: KubeConfig, limits: ClientLimits = DEFAULT_C
   if (limiter) {
     const authenticate = internals.applySecurityAuthentication.bind(kc);
     internals.applySecurityAuthentication = async (context) => {
-      await limiter.wait();
+      if (!isLeaseRequest(context)) await limiter.wait();
       return authenticate(context);
     };
   }

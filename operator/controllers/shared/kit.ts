@@ -83,11 +83,14 @@ export async function applyChild(ctx: ReconcileContext, child: KubeObject, live:
 /**
  * createJobIfAbsent creates a batch Job once: a Job's template is immutable, and
  * its name already encodes what it runs (spec hash or generation), so an existing
- * Job is never updated.
+ * Job is never updated. Returns the Job (the cached one, or the API server's
+ * answer), so the caller's status can already report it instead of a status
+ * write that the Job's watch event would supersede at once.
  */
-export async function createJobIfAbsent(ctx: ReconcileContext, job: KubeObject): Promise<void> {
-  if (ctx.informers.Job.get(job.metadata.namespace ?? '', job.metadata.name)) return;
-  await ctx.applier.apply(job as KubernetesObject, { live: null });
+export async function createJobIfAbsent(ctx: ReconcileContext, job: KubeObject): Promise<KubernetesObject> {
+  const cached = ctx.informers.Job.get(job.metadata.namespace ?? '', job.metadata.name);
+  if (cached) return cached;
+  return (await ctx.applier.apply(job as KubernetesObject, { live: null })).object;
 }
 
 /** waitingHealth turns an unresolved reference into Progressing, or Stalled once it has waited past the deadline. */
