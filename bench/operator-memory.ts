@@ -6,8 +6,10 @@
  * objects, lists, reconciles everything (statuses are already written, so it
  * mostly reads), and its RSS is sampled once it has been idle for a while.
  *   node bench/operator-memory.ts [--jobs 500] [--resources 5000] [--variant 'NAME=DIR[ NODE-FLAGS...]' ...]
- * DIR is a checkout of the repository (its bin/fluxora.mjs runs); the default
- * variant is this checkout with no flags. Ends with one JSON line.
+ * DIR is a checkout of the repository (its bin/fluxora.mjs runs, after
+ * `operator --help` warmed its compile cache, as the image does); words
+ * NAME=VALUE are environment variables. The default variant is this checkout
+ * with no flags. Ends with one JSON line.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -31,8 +33,10 @@ const TOTAL = Number(values.resources);
 const SETTLE_MS = Number(values['settle-seconds']) * 1000;
 const variants = (values.variant as string[]).map((v) => {
   const [name, rest] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)];
-  const [dir, ...flags] = rest.split(' ').filter(Boolean);
-  return { name, dir: path.resolve(dir), flags };
+  const [dir, ...words] = rest.split(' ').filter(Boolean);
+  // NAME=VALUE words are environment variables, the others Node flags.
+  const env = Object.fromEntries(words.filter((w) => !w.startsWith('-') && w.includes('=')).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  return { name, dir: path.resolve(dir), flags: words.filter((w) => w.startsWith('-')), env };
 });
 
 async function must(cp: ControlPlane, args: string[], input?: string): Promise<string> {
@@ -100,11 +104,10 @@ try {
   process.stderr.write(`state ready: ${N} TrainingJobs with Jobs and pods, ${TOTAL} resources\n`);
 
   for (const v of variants) {
-    const child = spawn(process.execPath, [...v.flags, path.join(v.dir, 'bin/fluxora.mjs'), ...operatorArgs(kubeconfig, v.dir)], {
-      cwd: v.dir,
-      stdio: 'ignore',
-      env: { ...process.env, FLUXORA_LOG_LEVEL: 'warn' },
-    });
+    const cli = path.join(v.dir, 'bin/fluxora.mjs');
+    const env = { ...process.env, FLUXORA_LOG_LEVEL: 'warn', ...v.env };
+    await new Promise((resolve) => spawn(process.execPath, [...v.flags, cli, 'operator', '--help'], { stdio: 'ignore', env }).once('exit', resolve));
+    const child = spawn(process.execPath, [...v.flags, cli, ...operatorArgs(kubeconfig, v.dir)], { cwd: v.dir, stdio: 'ignore', env });
     const pid = child.pid ?? 0;
     let peak = 0;
     const started = Date.now();
@@ -114,7 +117,7 @@ try {
     }
     const rss = rssMb(pid);
     results[v.name] = Math.round(rss);
-    process.stdout.write(`${v.name.padEnd(24)} RSS ${rss.toFixed(0)} MB after ${SETTLE_MS / 1000} s (peak ${peak.toFixed(0)} MB)  ${v.flags.join(' ')}\n`);
+    process.stdout.write(`${v.name.padEnd(24)} RSS ${rss.toFixed(0)} MB after ${SETTLE_MS / 1000} s (peak ${peak.toFixed(0)} MB)  ${[...v.flags, ...Object.entries(v.env).map(([k, val]) => `${k}=${val}`)].join(' ')}\n`);
     child.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));
   }

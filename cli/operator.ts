@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { hostname } from 'node:os';
 import { defaultOperatorOptions, type OperatorOptions } from '../operator/controllers/shared/options.ts';
 import { DEFAULT_CLIENT_LIMITS } from '../operator/kube/client.ts';
@@ -15,6 +16,11 @@ export const operatorCommand: Command = {
 Reconciles Datasets, FeatureSets, TrainingJobs, ModelDeployments and
 DriftMonitors into Jobs, Deployments, Services and CronJobs running this image,
 and writes status back. Serves /healthz, /readyz and /metrics.
+
+Every API request waits for a token of one client-side bucket (--kube-api-qps,
+--kube-api-burst), as client-go's clients do. The caches keep only the fields
+the controllers read, and the process runs V8 with --optimize-for-size (set by
+this command).
 
 Options:
   --kubeconfig PATH             kubeconfig (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
@@ -99,6 +105,8 @@ Options:
       clientLimits: { qps, burst },
     });
     logger.info({ kubeconfig: source, namespace: str('namespace') ?? '(all)', image: options.image, leaderElect, kubeApiQps: qps, kubeApiBurst: burst }, 'Starting operator');
+    // Every module is loaded by now: write the compile cache (Node writes it only at exit otherwise).
+    flushCompileCache?.();
     await manager.start();
     return new Promise<number>(() => {});
   },
