@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FIELD_MANAGER } from '../../kube/apply.ts';
 import { applyReason } from '../../kube/desired-state.ts';
 import { mapToOwner } from '../../kube/map-functions.ts';
-import { LAST_APPLIED, trimObject } from '../../kube/transform.ts';
+import { internFields, LAST_APPLIED, trimObject } from '../../kube/transform.ts';
 import { CACHE_TRANSFORMS, type ReconcileContext } from './context.ts';
 import { observeJob } from './kit.ts';
 
@@ -157,6 +157,15 @@ describe('informer cache transforms', () => {
     const check = { fieldManager: FIELD_MANAGER, subresource: 'status' as const };
     expect(applyReason(desired, trimmed, check)).toBeUndefined();
     expect(applyReason(desired, trimmed, check)).toBe(applyReason(desired, tj, check));
+  });
+
+  it('shares equal managedFields trees between objects, frozen', () => {
+    const a = CACHE_TRANSFORMS.applied(clone(deploymentLive));
+    const b = CACHE_TRANSFORMS.applied(clone(deploymentLive));
+    expect(a.metadata.managedFields[0].fieldsV1).toBe(b.metadata.managedFields[0].fieldsV1);
+    expect(Object.isFrozen(a.metadata.managedFields[0].fieldsV1['f:spec'])).toBe(true);
+    expect(internFields({ 'f:x': {} })).not.toBe(a.metadata.managedFields[0].fieldsV1);
+    expect(internFields(undefined)).toBeUndefined();
   });
 
   it('is idempotent and keeps identity fields', () => {
