@@ -53,6 +53,8 @@ const pod: Any = {
     namespace: 'ml',
     resourceVersion: '43',
     labels: { ...labels, 'batch.kubernetes.io/job-name': 'tj-train-1', 'job-name': 'tj-train-1' },
+    annotations: { 'batch.kubernetes.io/job-completion-index': '0', 'fluxora.io/template-hash': 'abc' },
+    deletionTimestamp: '2026-01-01T00:06:00Z',
     ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'tj-train-1', uid: 'j1', controller: true }],
     managedFields: [foreign],
   },
@@ -114,6 +116,9 @@ describe('informer cache transforms', () => {
     const toOwner = mapToOwner({ kind: 'TrainingJob', group: 'fluxora.io' });
     expect(toOwner(trimmedJob)).toEqual(['ml/tj']);
     expect(trimmedPod.metadata.labels['batch.kubernetes.io/job-name']).toBe('tj-train-1');
+    // The progress scrape and the rollout count read these.
+    expect(trimmedPod.metadata.annotations).toEqual(pod.metadata.annotations);
+    expect(trimmedPod.metadata.deletionTimestamp).toBe(pod.metadata.deletionTimestamp);
     expect(JSON.stringify(trimmedJob).length).toBeLessThan(JSON.stringify(job).length / 2);
   });
 
