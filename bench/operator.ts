@@ -97,10 +97,18 @@ try {
     900_000,
   );
   const operatorSeconds = (performance.now() - startA) / 1000;
-  const writes = readFileSync(cp.auditLogPath, 'utf8')
+  const writeLines = readFileSync(cp.auditLogPath, 'utf8')
     .split('\n')
     .slice(auditBefore)
-    .filter((l) => l.includes('"username":"system:serviceaccount:fluxora-system:fluxora-operator"') && l.includes('"stage":"ResponseComplete"')).length;
+    .filter((l) => l.includes('"username":"system:serviceaccount:fluxora-system:fluxora-operator"') && l.includes('"stage":"ResponseComplete"'));
+  const writes = writeLines.length;
+  // Which writes: verb resource[/subresource] -> count.
+  const byKind = new Map<string, number>();
+  for (const line of writeLines) {
+    const e = JSON.parse(line) as { verb: string; objectRef?: { resource?: string; subresource?: string } };
+    const k = `${e.verb} ${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`;
+    byKind.set(k, (byKind.get(k) ?? 0) + 1);
+  }
 
   // (b) the baseline: kube-controller-manager's Job controller creating the pods of N Jobs.
   const jobs = docs(N, (i) => ({
@@ -127,7 +135,7 @@ try {
   const ratio = operatorSeconds / jobControllerSeconds;
   process.stdout.write(
     `client limits (operator and kube-controller-manager): --kube-api-qps=${QPS} --kube-api-burst=${BURST}\n` +
-      `operator: ${N} TrainingJobs -> Jobs + status in ${operatorSeconds.toFixed(1)} s (${(N / operatorSeconds).toFixed(1)}/s), ${(writes / N).toFixed(2)} writes per resource\n` +
+      `operator: ${N} TrainingJobs -> Jobs + status in ${operatorSeconds.toFixed(1)} s (${(N / operatorSeconds).toFixed(1)}/s), ${(writes / N).toFixed(2)} writes per resource (${[...byKind].map(([k, n]) => `${k} ${(n / N).toFixed(2)}`).join(', ')})\n` +
       `kube-controller-manager Job controller: ${N} Jobs -> pods in ${jobControllerSeconds.toFixed(1)} s (${(N / jobControllerSeconds).toFixed(1)}/s)\n` +
       `ratio operator/job-controller ${ratio.toFixed(2)} (<= 1 is at least as fast); operator RSS with ${TOTAL} resources: ${rss.toFixed(0)} MB (goal < 150)\n`,
   );

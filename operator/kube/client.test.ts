@@ -36,6 +36,22 @@ describe('ClientRateLimiter', () => {
     expect(limiter.throttledMs()).toBe(600);
   });
 
+  it('serves low-priority requests (events) only when no other request waits', async () => {
+    const clock = new FakeClock();
+    const limiter = new ClientRateLimiter({ qps: 10, burst: 1 }, clock);
+    const order: string[] = [];
+    await limiter.wait();
+    void limiter.wait('low').then(() => order.push('event 1'));
+    void limiter.wait().then(() => order.push('status 1'));
+    void limiter.wait('low').then(() => order.push('event 2'));
+    void limiter.wait().then(() => order.push('status 2'));
+    await clock.advance(150);
+    expect(order).toEqual(['status 1']);
+    await clock.advance(1000);
+    expect(order).toEqual(['status 1', 'status 2', 'event 1', 'event 2']);
+    expect(limiter.waiting()).toBe(0);
+  });
+
   it('refills the bucket while idle, up to the burst', async () => {
     const clock = new FakeClock();
     const limiter = new ClientRateLimiter({ qps: 2, burst: 2 }, clock);
@@ -99,6 +115,19 @@ describe('configureClient', () => {
     });
     await flushAsync();
     expect(renewed).toBe(true);
+  });
+
+  it('sends event writes at low priority', async () => {
+    const clock = new FakeClock();
+    const kc = kubeConfig();
+    configureClient(kc, { qps: 10, burst: 1 }, clock);
+    await authenticate(kc);
+    const order: string[] = [];
+    const event = new RequestContext('https://127.0.0.1:6443/apis/events.k8s.io/v1/namespaces/ml/events', HttpMethod.POST);
+    void kc.applySecurityAuthentication(event).then(() => order.push('event'));
+    void authenticate(kc).then(() => order.push('list'));
+    await clock.advance(300);
+    expect(order).toEqual(['list', 'event']);
   });
 
   it('sends at once when the limit is off', async () => {

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flushAsync } from './fake-clock.ts';
 import { FakeApiServer, FakeListWatch } from './fake-list-watch.ts';
-import { collectionPath, ResilientInformer } from './informer.ts';
+import { collectionPath, LIST_PAGE_SIZE, listInPages, ResilientInformer } from './informer.ts';
 import { silentKubeLogger } from './logger.ts';
 
 function cm(name: string, data: Record<string, string> = {}, namespace = 'ns'): V1ConfigMap {
@@ -223,6 +223,32 @@ describe('ResilientInformer', () => {
     expect(informer.restarts()).toBe(0);
     expect(clock.pending()).toBe(0);
     expect(server.watchers.size).toBe(0);
+  });
+});
+
+describe('listInPages', () => {
+  it('follows continue tokens, trims each page, and keeps the snapshot resourceVersion', async () => {
+    const calls: Record<string, string | undefined>[] = [];
+    const pages: Record<string, { items: V1ConfigMap[]; metadata: { resourceVersion: string; continue?: string } }> = {
+      '': { items: [cm('a', { big: 'x' }), cm('b', { big: 'x' })], metadata: { resourceVersion: '100', continue: 't1' } },
+      t1: { items: [cm('c', { big: 'x' })], metadata: { resourceVersion: '100', continue: '' } },
+    };
+    const api = {
+      getJson: async <T>(_path: string, query?: Record<string, string | undefined>) => {
+        calls.push(query ?? {});
+        return pages[query?.continue ?? ''] as T;
+      },
+    };
+    const list = await listInPages<V1ConfigMap>(api, '/api/v1/configmaps', 'app=x', (o) => {
+      delete o.data?.big;
+      return o;
+    });
+    expect(list.items.map((o) => [o.metadata?.name, o.data])).toEqual([['a', {}], ['b', {}], ['c', {}]]);
+    expect(list.metadata?.resourceVersion).toBe('100');
+    expect(calls).toEqual([
+      { labelSelector: 'app=x', limit: String(LIST_PAGE_SIZE), continue: undefined },
+      { labelSelector: 'app=x', limit: String(LIST_PAGE_SIZE), continue: 't1' },
+    ]);
   });
 });
 

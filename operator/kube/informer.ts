@@ -1,6 +1,7 @@
 import {
   type Informer,
   type KubeConfig,
+  type KubernetesListObject,
   type KubernetesObject,
   makeInformer,
   type ObjectCache,
@@ -396,6 +397,34 @@ export function kubeInformer<T extends KubernetesObject>(options: KubeInformerOp
   return new ResilientInformer<T>({
     ...rest,
     resource: resource ?? (group ? `${plural}.${group}` : plural),
-    factory: () => makeInformer<T>(kubeConfig, path, () => api.listJson<T>(path, labelSelector), labelSelector),
+    factory: () => makeInformer<T>(kubeConfig, path, () => listInPages(api, path, labelSelector, rest.transform), labelSelector),
   });
+}
+
+/** LIST_PAGE_SIZE is how many objects one list request returns (client-go's reflector pages by 500 too). */
+export const LIST_PAGE_SIZE = 500;
+
+/**
+ * listInPages lists a collection in pages of LIST_PAGE_SIZE (limit/continue,
+ * one consistent snapshot) and trims each page as it arrives, so a large
+ * collection is never held untrimmed all at once. Returns one list with the
+ * snapshot's resourceVersion, from which the watch starts. An expired continue
+ * token fails the list with 410 Gone, and the informer lists afresh.
+ */
+export async function listInPages<T extends KubernetesObject>(
+  api: Pick<JsonObjectApi, 'getJson'>,
+  path: string,
+  labelSelector?: string,
+  transform?: TransformFunction<T>,
+): Promise<KubernetesListObject<T>> {
+  const items: T[] = [];
+  let first: KubernetesListObject<T> | undefined;
+  let token: string | undefined;
+  do {
+    const page = await api.getJson<KubernetesListObject<T>>(path, { labelSelector, limit: String(LIST_PAGE_SIZE), continue: token });
+    first ??= page;
+    for (const item of page.items ?? []) items.push(transform ? transform(item) : item);
+    token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+  } while (token);
+  return { ...first, metadata: { resourceVersion: first.metadata?.resourceVersion }, items };
 }

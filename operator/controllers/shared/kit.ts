@@ -71,7 +71,9 @@ export async function writeStatus(ctx: ReconcileContext, live: CustomObject, r: 
   const before = r.status?.conditions?.find((c) => c.type === 'Ready');
   const after = conditions.find((c) => c.type === 'Ready');
   if (before?.status !== after?.status || before?.reason !== after?.reason) {
-    await ctx.events.record(live, health.state === 'Stalled' ? 'Warning' : 'Normal', health.reason, health.message.slice(0, 1000));
+    // Not awaited, as client-go records events: the reconcile goes on while the
+    // event waits for its (low-priority) token; the recorder logs a failure.
+    void ctx.events.record(live, health.state === 'Stalled' ? 'Warning' : 'Normal', health.reason, health.message.slice(0, 1000));
   }
 }
 
