@@ -18,9 +18,9 @@ DriftMonitors into Jobs, Deployments, Services and CronJobs running this image,
 and writes status back. Serves /healthz, /readyz and /metrics.
 
 Every API request waits for a token of one client-side bucket (--kube-api-qps,
---kube-api-burst), as client-go's clients do. The caches keep only the fields
-the controllers read, and the process runs V8 with --optimize-for-size (set by
-this command).
+--kube-api-burst), as client-go's clients do; events wait behind the other
+requests. The caches keep only the fields the controllers read, and the process
+runs V8 with --optimize-for-size (set by this command).
 
 Options:
   --kubeconfig PATH             kubeconfig (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
