@@ -122,6 +122,12 @@ describe('informer cache transforms', () => {
     expect(JSON.stringify(trimmedJob).length).toBeLessThan(JSON.stringify(job).length / 2);
   });
 
+  it('reports a Job without startTime yet as started at its creation', () => {
+    const fresh = { ...clone(job), metadata: { ...clone(job.metadata), creationTimestamp: '2026-01-01T00:00:00Z' }, status: {} };
+    expect(observeJob(contextWithPods([]), fresh)?.startTime).toBe('2026-01-01T00:00:00Z');
+    expect(observeJob(contextWithPods([]), { ...fresh, status: { startTime: '2026-01-01T00:00:01Z' } })?.startTime).toBe('2026-01-01T00:00:01Z');
+  });
+
   it('keeps what applyReason compares on applied children: spec, labels, the operator’s own managedFields', () => {
     const trimmed = CACHE_TRANSFORMS.applied(clone(deploymentLive));
     expect(trimmed.metadata.managedFields.map((m: Any) => m.manager)).toEqual([FIELD_MANAGER]);

@@ -49,7 +49,10 @@ export function observeJob(ctx: ReconcileContext, job: KubernetesObject | undefi
     failureMessage: failed?.message,
     active: status.active ?? 0,
     succeeded: status.succeeded ?? 0,
-    startTime: iso(status.startTime),
+    // Until the Job controller sets startTime (its first sync, within a second of
+    // creation), the Job's creation time stands in: the status written right after
+    // creating the Job is then final, not rewritten when startTime arrives.
+    startTime: iso(status.startTime ?? (j.metadata?.creationTimestamp as string | Date | undefined)),
     completionTime: iso(status.completionTime),
     running,
     terminated,
