@@ -37,6 +37,11 @@ COPY runtime ./runtime
 # (workload.dataDir, /data), so README's example pipeline runs on a cluster as
 # written; mount your own data at /data to replace it.
 COPY examples/energy-forecast/data /data/data
+# Node's compile cache (type-stripped sources and V8 code), baked for the
+# operator and the roles: a pod starts without loading the TypeScript stripper
+# (~17 MB less resident memory) or compiling again. Read-only at run time.
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+RUN for c in operator profile materialize train serve drift; do node --disable-warning=ExperimentalWarning bin/fluxora.mjs "$c" --help >/dev/null; done
 # Non-root (the restricted Pod Security Standard); the root filesystem can be
 # read-only: the only writable path the roles use is /tmp (an emptyDir in pods).
 USER 65532:65532

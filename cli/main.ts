@@ -1,4 +1,16 @@
+import { setFlagsFromString } from 'node:v8';
 import { type Command, parseCommandLine, UsageError } from './command.ts';
+
+/**
+ * OPERATOR_V8_FLAGS are set by `fluxora operator` itself before its modules
+ * load, so the image, the chart, the e2e tests and bench:operator all run the
+ * operator alike: --optimize-for-size keeps V8's young generation and heap
+ * growth small (measured with 5,000 resources: 390 MB resident without it,
+ * 177 MB with it; a command-line --max-semi-space-size=1 added nothing more).
+ * The operator waits on the network, not the CPU, so the slower code it may
+ * produce does not show.
+ */
+export const OPERATOR_V8_FLAGS = ['--optimize-for-size'];
 
 /**
  * CommandEntry names a subcommand and loads it on demand, so `fluxora operator`
@@ -25,7 +37,14 @@ export const commands: CommandEntry[] = [
   { name: 'validate', summary: 'Validate manifests offline with the same schemas and rules as admission', load: async () => (await import('./validate.ts')).validateCommand },
   { name: 'crds', summary: 'Print the five CustomResourceDefinitions as YAML', load: async () => (await import('./crds.ts')).crdsCommand },
   { name: 'run', summary: 'Run manifests on this machine: profile, train, serve and check drift, no cluster needed', load: async () => (await import('./run.ts')).runCommand },
-  { name: 'operator', summary: 'Run the controller manager that reconciles the five kinds (in-cluster or with a kubeconfig)', load: async () => (await import('./operator.ts')).operatorCommand },
+  {
+    name: 'operator',
+    summary: 'Run the controller manager that reconciles the five kinds (in-cluster or with a kubeconfig)',
+    load: async () => {
+      for (const flag of OPERATOR_V8_FLAGS) setFlagsFromString(flag);
+      return (await import('./operator.ts')).operatorCommand;
+    },
+  },
   { name: 'profile', summary: 'Load, validate and profile a Dataset (a workload role)', load: async () => (await import('./roles.ts')).profileCommand },
   {
     name: 'materialize',

@@ -1,5 +1,7 @@
+import { flushCompileCache } from 'node:module';
 import { hostname } from 'node:os';
 import { defaultOperatorOptions, type OperatorOptions } from '../operator/controllers/shared/options.ts';
+import { DEFAULT_CLIENT_LIMITS } from '../operator/kube/client.ts';
 import { loadKubeConfig } from '../operator/kube/kube-config.ts';
 import { defaultKubeLogger } from '../operator/kube/logger.ts';
 import { buildOperator } from '../operator/setup.ts';
@@ -15,6 +17,11 @@ Reconciles Datasets, FeatureSets, TrainingJobs, ModelDeployments and
 DriftMonitors into Jobs, Deployments, Services and CronJobs running this image,
 and writes status back. Serves /healthz, /readyz and /metrics.
 
+Every API request waits for a token of one client-side bucket (--kube-api-qps,
+--kube-api-burst), as client-go's clients do; events wait behind the other
+requests. The caches keep only the fields the controllers read, and the process
+runs V8 with --optimize-for-size (set by this command).
+
 Options:
   --kubeconfig PATH             kubeconfig (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
   --namespace NS                watch one namespace (default: all)
@@ -25,6 +32,10 @@ Options:
   --health-host H               address they listen on (default $FLUXORA_LISTEN_HOST or 0.0.0.0)
   --workers N                   concurrent reconciles per kind (default 2)
   --resync-period SECONDS       reconcile every object again this often (default 600)
+  --kube-api-qps QPS            client-side limit of API requests per second (a token bucket
+                                as client-go's), shared by every controller, list, watch and
+                                event; leader election is exempt (default ${DEFAULT_CLIENT_LIMITS.qps}; 0 or less: no limit)
+  --kube-api-burst N            requests allowed at once before the QPS applies (default ${DEFAULT_CLIENT_LIMITS.burst})
   --image IMAGE                 workload image (default ${defaultOperatorOptions.image})
   --image-pull-policy POLICY    Always, IfNotPresent or Never (default IfNotPresent)
   --database-secret NAME/KEY    Secret in each workload namespace with the store URI (default fluxora-db/uri)
@@ -41,6 +52,8 @@ Options:
     'health-host': { type: 'string' },
     workers: { type: 'string' },
     'resync-period': { type: 'string' },
+    'kube-api-qps': { type: 'string' },
+    'kube-api-burst': { type: 'string' },
     image: { type: 'string' },
     'image-pull-policy': { type: 'string' },
     'database-secret': { type: 'string' },
@@ -69,6 +82,11 @@ Options:
       dataDir: str('data-dir') ?? defaultOperatorOptions.dataDir,
       workloadServiceAccount: str('workload-service-account') ?? '',
     };
+    const qpsFlag = str('kube-api-qps');
+    const qps = qpsFlag === undefined ? DEFAULT_CLIENT_LIMITS.qps : Number(qpsFlag);
+    if (qpsFlag !== undefined && (qpsFlag.trim() === '' || !Number.isFinite(qps))) throw new UsageError(`--kube-api-qps must be a number, got "${qpsFlag}"`);
+    const burst = int('kube-api-burst', DEFAULT_CLIENT_LIMITS.burst);
+    if (burst < 1) throw new UsageError('--kube-api-burst must be at least 1');
     const logger = defaultKubeLogger();
     const { kubeConfig, source } = loadKubeConfig({ kubeconfig: str('kubeconfig') });
     const manager = buildOperator({
@@ -84,8 +102,11 @@ Options:
       logger,
       handleSignals: true,
       resyncMs: int('resync-period', 600) * 1000,
+      clientLimits: { qps, burst },
     });
-    logger.info({ kubeconfig: source, namespace: str('namespace') ?? '(all)', image: options.image, leaderElect }, 'Starting operator');
+    logger.info({ kubeconfig: source, namespace: str('namespace') ?? '(all)', image: options.image, leaderElect, kubeApiQps: qps, kubeApiBurst: burst }, 'Starting operator');
+    // Every module is loaded by now: write the compile cache (Node writes it only at exit otherwise).
+    flushCompileCache?.();
     await manager.start();
     return new Promise<number>(() => {});
   },

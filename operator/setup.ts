@@ -1,6 +1,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { Applier } from './kube/apply.ts';
+import { type ClientLimits, configureClient, DEFAULT_CLIENT_LIMITS } from './kube/client.ts';
 import { type Clock, systemClock } from './kube/clock.ts';
 import { Controller } from './kube/controller.ts';
 import { EventRecorder, kubeEventSink } from './kube/events.ts';
@@ -36,6 +37,8 @@ export interface OperatorSetup {
   handleSignals?: boolean;
   /** Period of full resyncs of the caches (every object reconciled again); default 10 minutes. */
   resyncMs?: number;
+  /** Client-side request rate limit of every API request (client-go's QPS/Burst); default 20/30 as controller-runtime. */
+  clientLimits?: ClientLimits;
 }
 
 const spec = (o: KubernetesObject) => ((o as CustomObject).spec ?? {}) as Record<string, { name?: string } | undefined>;
@@ -54,6 +57,7 @@ const refIndex = (field: string) => (o: CustomObject) => {
 export function buildOperator(setup: OperatorSetup): Manager {
   const registry = new Registry();
   const clock = setup.clock ?? systemClock;
+  configureClient(setup.kubeConfig, setup.clientLimits ?? DEFAULT_CLIENT_LIMITS, clock);
   const informers = createInformers(setup.kubeConfig, { namespace: setup.namespace, registry, clock, logger: setup.logger, resyncMs: setup.resyncMs });
   const ctx: ReconcileContext = {
     informers,

@@ -32,6 +32,29 @@ function setup() {
 }
 
 describe('EventRecorder', () => {
+  it('drops events beyond maxPending waiting writes, and records again once they drained', async () => {
+    const sink = new FakeSink();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow: EventSink = {
+      create: async (ns, e) => {
+        await gate;
+        return sink.create(ns, e);
+      },
+      patchSeries: (ns, n, s) => sink.patchSeries(ns, n, s),
+    };
+    const recorder = new EventRecorder({ sink: slow, clock: new FakeClock(), logger: silentKubeLogger, maxPending: 3 });
+    const all = Array.from({ length: 5 }, (_, i) => recorder.record({ ...job, metadata: { ...job.metadata, name: `tj-${i}` } }, 'Normal', 'Created', 'x'));
+    expect(recorder.dropped()).toBe(2);
+    release();
+    await Promise.all(all);
+    expect(sink.events.size).toBe(3);
+    await recorder.record(job, 'Normal', 'Created', 'again');
+    expect(sink.events.size).toBe(4);
+  });
+
   it('creates an events.k8s.io/v1 Event about the object', async () => {
     const { sink, recorder } = setup();
     await recorder.record(job, 'Normal', 'JobCreated', 'created Job tj-train', 'Create');

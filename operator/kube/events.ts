@@ -42,6 +42,13 @@ export interface EventRecorderOptions {
   reportingInstance?: string;
   /** The same event within this window increments the existing Event's series. Default 10 min. */
   seriesWindowMs?: number;
+  /**
+   * Events waiting to be written beyond this many are dropped (and logged),
+   * as client-go's broadcaster drops past its 1000-event queue: under client
+   * throttling events wait behind other requests, and the backlog stays bounded.
+   * Default 1000.
+   */
+  maxPending?: number;
   clock?: Clock;
   logger?: KubeLogger;
 }
@@ -102,6 +109,9 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly logger: KubeLogger;
   private readonly series = new Map<string, SeriesEntry>();
+  private readonly maxPending: number;
+  private pendingCount = 0;
+  private droppedCount = 0;
   private seq = 0;
 
   constructor(options: EventRecorderOptions) {
@@ -109,6 +119,7 @@ export class EventRecorder {
     this.reportingController = options.reportingController ?? 'fluxora.io/operator';
     this.reportingInstance = (options.reportingInstance ?? hostname()).slice(0, FIELD_MAX);
     this.seriesWindowMs = options.seriesWindowMs ?? 10 * 60_000;
+    this.maxPending = options.maxPending ?? 1000;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? defaultKubeLogger();
   }
@@ -133,6 +144,12 @@ export class EventRecorder {
       action,
       safeNote,
     ]);
+    if (this.pendingCount >= this.maxPending) {
+      this.droppedCount++;
+      this.logger.debug({ kind: regarding.kind, name: meta.name, namespace, reason, pending: this.pendingCount, dropped: this.droppedCount }, 'Event dropped, too many waiting');
+      return Promise.resolve();
+    }
+    this.pendingCount++;
     const now = this.clock.now();
     this.prune(now);
     let entry = this.series.get(key);
@@ -142,10 +159,17 @@ export class EventRecorder {
     }
     const current = entry;
     current.lastAt = now;
-    current.pending = current.pending.then(() =>
-      this.write(current, regarding, type, reason.slice(0, FIELD_MAX), action.slice(0, FIELD_MAX), safeNote, now),
-    );
+    current.pending = current.pending
+      .then(() => this.write(current, regarding, type, reason.slice(0, FIELD_MAX), action.slice(0, FIELD_MAX), safeNote, now))
+      .finally(() => {
+        this.pendingCount--;
+      });
     return current.pending;
+  }
+
+  /** dropped is how many events were dropped because too many were waiting. */
+  dropped(): number {
+    return this.droppedCount;
   }
 
   private async write(

@@ -3,14 +3,14 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flushAsync } from './fake-clock.ts';
 import { FakeApiServer, FakeListWatch } from './fake-list-watch.ts';
-import { collectionPath, ResilientInformer } from './informer.ts';
+import { collectionPath, LIST_PAGE_SIZE, listInPages, ResilientInformer } from './informer.ts';
 import { silentKubeLogger } from './logger.ts';
 
 function cm(name: string, data: Record<string, string> = {}, namespace = 'ns'): V1ConfigMap {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
 }
 
-function setup(opts: { random?: () => number; resyncMs?: number } = {}) {
+function setup(opts: { random?: () => number; resyncMs?: number; transform?: (o: V1ConfigMap) => V1ConfigMap } = {}) {
   const clock = new FakeClock();
   const server = new FakeApiServer<V1ConfigMap>();
   const sources: FakeListWatch<V1ConfigMap>[] = [];
@@ -27,6 +27,7 @@ function setup(opts: { random?: () => number; resyncMs?: number } = {}) {
     registry,
     logger: silentKubeLogger,
     resyncMs: opts.resyncMs ?? 0,
+    transform: opts.transform,
   });
   const events: string[] = [];
   informer.addHandler({
@@ -42,6 +43,25 @@ async function metric(registry: Registry, name: string): Promise<number | undefi
 }
 
 describe('ResilientInformer', () => {
+  it('transforms listed, watched and deleted objects before caching and handlers', async () => {
+    const seen: V1ConfigMap[] = [];
+    const { server, informer } = setup({
+      transform: (o) => {
+        delete o.data?.big;
+        return o;
+      },
+    });
+    informer.addHandler({ onAdd: (o) => seen.push(o), onUpdate: (o) => seen.push(o), onDelete: (o) => seen.push(o) });
+    server.upsert(cm('a', { big: 'x'.repeat(1000), small: '1' }));
+    informer.start();
+    await informer.waitForSync();
+    server.upsert(cm('b', { big: 'y', small: '2' }));
+    server.upsert(cm('a', { big: 'z', small: '3' }));
+    server.remove('ns/b');
+    expect(informer.get('ns', 'a')?.data).toEqual({ small: '3' });
+    expect(seen.map((o) => o.data)).toEqual([{ small: '1' }, { small: '2' }, { small: '3' }, { small: '2' }]);
+  });
+
   it('lists, syncs and follows the watch', async () => {
     const { server, informer, events, registry, clock } = setup();
     server.upsert(cm('a'));
@@ -203,6 +223,32 @@ describe('ResilientInformer', () => {
     expect(informer.restarts()).toBe(0);
     expect(clock.pending()).toBe(0);
     expect(server.watchers.size).toBe(0);
+  });
+});
+
+describe('listInPages', () => {
+  it('follows continue tokens, trims each page, and keeps the snapshot resourceVersion', async () => {
+    const calls: Record<string, string | undefined>[] = [];
+    const pages: Record<string, { items: V1ConfigMap[]; metadata: { resourceVersion: string; continue?: string } }> = {
+      '': { items: [cm('a', { big: 'x' }), cm('b', { big: 'x' })], metadata: { resourceVersion: '100', continue: 't1' } },
+      t1: { items: [cm('c', { big: 'x' })], metadata: { resourceVersion: '100', continue: '' } },
+    };
+    const api = {
+      getJson: async <T>(_path: string, query?: Record<string, string | undefined>) => {
+        calls.push(query ?? {});
+        return pages[query?.continue ?? ''] as T;
+      },
+    };
+    const list = await listInPages<V1ConfigMap>(api, '/api/v1/configmaps', 'app=x', (o) => {
+      delete o.data?.big;
+      return o;
+    });
+    expect(list.items.map((o) => [o.metadata?.name, o.data])).toEqual([['a', {}], ['b', {}], ['c', {}]]);
+    expect(list.metadata?.resourceVersion).toBe('100');
+    expect(calls).toEqual([
+      { labelSelector: 'app=x', limit: String(LIST_PAGE_SIZE), continue: undefined },
+      { labelSelector: 'app=x', limit: String(LIST_PAGE_SIZE), continue: 't1' },
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   type Informer,
   type KubeConfig,
+  type KubernetesListObject,
   type KubernetesObject,
   makeInformer,
   type ObjectCache,
@@ -25,6 +26,17 @@ export interface EventHandler<T> {
   onUpdate?(obj: T, old: T): void;
   onDelete?(obj: T): void;
 }
+
+/**
+ * TransformFunction trims an object before it is cached and handed to
+ * handlers (controller-runtime's cache TransformFunc): drop what no controller
+ * reads so a large cache stays small. It may change the object in place
+ * (client-node's ListWatch holds the same reference, so only in-place changes
+ * free memory there) and must keep metadata.name, namespace and
+ * resourceVersion. It must be idempotent: a resync or re-list may pass an
+ * object through it again.
+ */
+export type TransformFunction<T> = (obj: T) => T;
 
 /** IndexFunction returns the index values of an object (e.g. the keys of the objects it references). */
 export type IndexFunction<T> = (obj: T) => string[];
@@ -54,6 +66,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   /** Period of the resync that replays every cached object to onUpdate; 0 disables. Default 10 min. */
   resyncMs?: number;
   backoff?: BackoffOptions;
+  /** Applied to every listed or watched object before caching; see TransformFunction. */
+  transform?: TransformFunction<T>;
 }
 
 interface Index<T> {
@@ -87,6 +101,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private readonly metrics: InformerMetrics;
   private readonly resyncMs: number;
   private readonly backoff: Required<BackoffOptions>;
+  private readonly transform: TransformFunction<T> | undefined;
   private readonly cache = new Map<string, T>();
   private readonly indexes = new Map<string, Index<T>>();
   private readonly handlers: EventHandler<T>[] = [];
@@ -111,6 +126,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.logger = options.logger ?? defaultKubeLogger();
     this.metrics = informerMetrics(options.registry);
     this.resyncMs = options.resyncMs ?? 10 * 60_000;
+    this.transform = options.transform;
     this.backoff = {
       initialMs: options.backoff?.initialMs ?? 1000,
       maxMs: options.backoff?.maxMs ?? 30_000,
@@ -242,7 +258,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       if (current()) this.upsert(obj);
     });
     source.on('delete', (obj) => {
-      if (current()) this.remove(objectKey(obj), obj);
+      if (current()) this.remove(objectKey(obj), this.transform ? this.transform(obj) : obj);
     });
     source.on('connect', () => {
       if (current() && this.healthy) this.markAlive();
@@ -274,8 +290,9 @@ export class ResilientInformer<T extends KubernetesObject> {
     }, delayMs);
   }
 
-  private upsert(obj: T): void {
+  private upsert(received: T): void {
     this.markAlive();
+    const obj = this.transform ? this.transform(received) : received;
     const key = objectKey(obj);
     const old = this.cache.get(key);
     this.cache.set(key, obj);
@@ -380,6 +397,34 @@ export function kubeInformer<T extends KubernetesObject>(options: KubeInformerOp
   return new ResilientInformer<T>({
     ...rest,
     resource: resource ?? (group ? `${plural}.${group}` : plural),
-    factory: () => makeInformer<T>(kubeConfig, path, () => api.listJson<T>(path, labelSelector), labelSelector),
+    factory: () => makeInformer<T>(kubeConfig, path, () => listInPages(api, path, labelSelector, rest.transform), labelSelector),
   });
+}
+
+/** LIST_PAGE_SIZE is how many objects one list request returns (client-go's reflector pages by 500 too). */
+export const LIST_PAGE_SIZE = 500;
+
+/**
+ * listInPages lists a collection in pages of LIST_PAGE_SIZE (limit/continue,
+ * one consistent snapshot) and trims each page as it arrives, so a large
+ * collection is never held untrimmed all at once. Returns one list with the
+ * snapshot's resourceVersion, from which the watch starts. An expired continue
+ * token fails the list with 410 Gone, and the informer lists afresh.
+ */
+export async function listInPages<T extends KubernetesObject>(
+  api: Pick<JsonObjectApi, 'getJson'>,
+  path: string,
+  labelSelector?: string,
+  transform?: TransformFunction<T>,
+): Promise<KubernetesListObject<T>> {
+  const items: T[] = [];
+  let first: KubernetesListObject<T> | undefined;
+  let token: string | undefined;
+  do {
+    const page = await api.getJson<KubernetesListObject<T>>(path, { labelSelector, limit: String(LIST_PAGE_SIZE), continue: token });
+    first ??= page;
+    for (const item of page.items ?? []) items.push(transform ? transform(item) : item);
+    token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+  } while (token);
+  return { ...first, metadata: { resourceVersion: first.metadata?.resourceVersion }, items };
 }

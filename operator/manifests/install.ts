@@ -6,6 +6,7 @@ import yaml from 'js-yaml';
 import { allCrds } from '../../crds/generate.ts';
 import { toYaml } from '../../crds/yaml.ts';
 import { restrictedContainerSecurity } from '../controllers/shared/children.ts';
+import { OPERATOR_ENV } from '../process-env.ts';
 import { clusterRules, leaderElectionRules } from '../rbac.ts';
 import {
   type CrdSpec,
@@ -152,6 +153,7 @@ export class FluxoraInstall extends Chart {
                   { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                   { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                   { name: 'FLUXORA_LOG_LEVEL', value: o.logLevel },
+                  ...Object.entries(OPERATOR_ENV).map(([name, value]) => ({ name, value })),
                 ],
                 ports: [{ name: 'metrics', containerPort: o.metricsPort, protocol: 'TCP' }],
                 livenessProbe: { httpGet: { path: '/healthz', port: 'metrics' }, initialDelaySeconds: 10, periodSeconds: 10 },

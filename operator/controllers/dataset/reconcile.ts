@@ -13,10 +13,15 @@ export async function reconcileDataset(ctx: ReconcileContext, key: string): Prom
   const parsed = toResource<DatasetResource['spec']>(live);
   if ('problems' in parsed) return;
   const ds = parsed.resource as DatasetResource;
+  let profile = ctx.informers.Job.get(ds.namespace, profileJobName(ds));
   for (const child of renderDataset(ds, ctx.options)) {
-    if (child.kind === 'Job') await createJobIfAbsent(ctx, child);
-    else await applyChild(ctx, child, ctx.informers.CronJob.get(namespace ?? '', child.metadata.name));
+    if (child.kind !== 'Job') await applyChild(ctx, child, ctx.informers.CronJob.get(namespace ?? '', child.metadata.name));
+    else {
+      // A Job just created is reported from the API server's answer (one status write, not two).
+      const job = await createJobIfAbsent(ctx, child);
+      if (child.metadata.name === profileJobName(ds)) profile = job;
+    }
   }
-  const { health, fields } = datasetStatus(observeJob(ctx, ctx.informers.Job.get(ds.namespace, profileJobName(ds))));
+  const { health, fields } = datasetStatus(observeJob(ctx, profile));
   await writeStatus(ctx, live, ds, health, fields);
 }

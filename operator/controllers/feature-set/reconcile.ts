@@ -28,8 +28,9 @@ export async function reconcileFeatureSet(ctx: ReconcileContext, key: string): P
   let { health, fields } = featureSetStatus(fs, inputs.dataset);
   if (fs.spec.materialize?.enabled) {
     const version = String(fields.version);
-    const job = observeJob(ctx, ctx.informers.Job.get(fs.namespace, materializeJobName(fs, version)));
-    if (!job) await createJobIfAbsent(ctx, renderMaterializeJob(fs, inputs.dataset, version, ctx.options));
+    let job = observeJob(ctx, ctx.informers.Job.get(fs.namespace, materializeJobName(fs, version)));
+    // A Job just created is reported from the API server's answer (one status write, not two).
+    if (!job) job = observeJob(ctx, await createJobIfAbsent(ctx, renderMaterializeJob(fs, inputs.dataset, version, ctx.options)));
     ({ health, fields } = materializationStatus({ health, fields }, version, job, fs.status?.materialized as Record<string, unknown> | undefined));
   }
   await writeStatus(ctx, live, fs, health, fields);

@@ -3,11 +3,12 @@ import type { Registry } from 'prom-client';
 import { API_VERSION } from '../../../crds/common.ts';
 import { kindByName } from '../../../crds/index.ts';
 import type { Lookup, Resource } from '../../../runtime/pipeline/resources.ts';
-import type { Applier } from '../../kube/apply.ts';
+import { type Applier, FIELD_MANAGER } from '../../kube/apply.ts';
 import type { Clock } from '../../kube/clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import { kubeInformer, type ResilientInformer } from '../../kube/informer.ts';
 import type { KubeLogger } from '../../kube/logger.ts';
+import { type Trimmer, trimmer } from '../../kube/transform.ts';
 import type { OperatorOptions } from './options.ts';
 import type { StatusMetrics } from './status-metrics.ts';
 import { MANAGED_BY } from './options.ts';
@@ -32,22 +33,38 @@ export interface Informers {
 /** FluxoraKind is one of the five kinds. */
 export type FluxoraKind = 'Dataset' | 'FeatureSet' | 'TrainingJob' | 'ModelDeployment' | 'DriftMonitor';
 
+/**
+ * CACHE_TRANSFORMS trim each cached kind to what the controllers read (see
+ * trimObject); every kind loses the managedFields of other managers and the
+ * last-applied annotation. Applied objects (the five kinds, Deployments,
+ * Services, CronJobs) keep the operator's own managedFields entries and their
+ * spec: applyReason compares them with the desired object. Jobs are only
+ * created and observed (observeJob: labels, owners, status), so their spec
+ * (the pod template) goes; Pods keep labels, owners and the status fields
+ * observeJob and the autoscaler read.
+ */
+export const CACHE_TRANSFORMS = {
+  applied: trimmer({ keepManager: FIELD_MANAGER }),
+  Job: trimmer({ drop: ['spec'] }),
+  Pod: trimmer({ drop: ['spec'], keepStatus: ['phase', 'conditions', 'podIP', 'containerStatuses'] }),
+} as const;
+
 /** createInformers builds the resilient informers; children are selected by the managed-by label so the caches hold only what the operator owns. */
 export function createInformers(kubeConfig: KubeConfig, opts: { namespace?: string; registry: Registry; clock?: Clock; logger: KubeLogger; resyncMs?: number }): Informers {
   const managed = `app.kubernetes.io/managed-by=${MANAGED_BY['app.kubernetes.io/managed-by']}`;
-  const make = <T extends KubernetesObject>(apiVersion: string, plural: string, labelSelector?: string) =>
-    kubeInformer<T>({ kubeConfig, apiVersion, plural, namespace: opts.namespace, labelSelector, registry: opts.registry, clock: opts.clock, logger: opts.logger, resyncMs: opts.resyncMs });
+  const make = <T extends KubernetesObject>(apiVersion: string, plural: string, labelSelector?: string, transform: Trimmer = CACHE_TRANSFORMS.applied) =>
+    kubeInformer<T>({ kubeConfig, apiVersion, plural, namespace: opts.namespace, labelSelector, registry: opts.registry, clock: opts.clock, logger: opts.logger, resyncMs: opts.resyncMs, transform });
   return {
     Dataset: make<CustomObject>(API_VERSION, 'datasets'),
     FeatureSet: make<CustomObject>(API_VERSION, 'featuresets'),
     TrainingJob: make<CustomObject>(API_VERSION, 'trainingjobs'),
     ModelDeployment: make<CustomObject>(API_VERSION, 'modeldeployments'),
     DriftMonitor: make<CustomObject>(API_VERSION, 'driftmonitors'),
-    Job: make('batch/v1', 'jobs', managed),
+    Job: make('batch/v1', 'jobs', managed, CACHE_TRANSFORMS.Job),
     CronJob: make('batch/v1', 'cronjobs', managed),
     Deployment: make('apps/v1', 'deployments', managed),
     Service: make('v1', 'services', managed),
-    Pod: make('v1', 'pods', managed),
+    Pod: make('v1', 'pods', managed, CACHE_TRANSFORMS.Pod),
   };
 }
 

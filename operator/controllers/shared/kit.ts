@@ -49,7 +49,10 @@ export function observeJob(ctx: ReconcileContext, job: KubernetesObject | undefi
     failureMessage: failed?.message,
     active: status.active ?? 0,
     succeeded: status.succeeded ?? 0,
-    startTime: iso(status.startTime),
+    // Until the Job controller sets startTime (its first sync, within a second of
+    // creation), the Job's creation time stands in: the status written right after
+    // creating the Job is then final, not rewritten when startTime arrives.
+    startTime: iso(status.startTime ?? (j.metadata?.creationTimestamp as string | Date | undefined)),
     completionTime: iso(status.completionTime),
     running,
     terminated,
@@ -71,7 +74,9 @@ export async function writeStatus(ctx: ReconcileContext, live: CustomObject, r: 
   const before = r.status?.conditions?.find((c) => c.type === 'Ready');
   const after = conditions.find((c) => c.type === 'Ready');
   if (before?.status !== after?.status || before?.reason !== after?.reason) {
-    await ctx.events.record(live, health.state === 'Stalled' ? 'Warning' : 'Normal', health.reason, health.message.slice(0, 1000));
+    // Not awaited, as client-go records events: the reconcile goes on while the
+    // event waits for its (low-priority) token; the recorder logs a failure.
+    void ctx.events.record(live, health.state === 'Stalled' ? 'Warning' : 'Normal', health.reason, health.message.slice(0, 1000));
   }
 }
 
@@ -83,11 +88,14 @@ export async function applyChild(ctx: ReconcileContext, child: KubeObject, live:
 /**
  * createJobIfAbsent creates a batch Job once: a Job's template is immutable, and
  * its name already encodes what it runs (spec hash or generation), so an existing
- * Job is never updated.
+ * Job is never updated. Returns the Job (the cached one, or the API server's
+ * answer), so the caller's status can already report it instead of a status
+ * write that the Job's watch event would supersede at once.
  */
-export async function createJobIfAbsent(ctx: ReconcileContext, job: KubeObject): Promise<void> {
-  if (ctx.informers.Job.get(job.metadata.namespace ?? '', job.metadata.name)) return;
-  await ctx.applier.apply(job as KubernetesObject, { live: null });
+export async function createJobIfAbsent(ctx: ReconcileContext, job: KubeObject): Promise<KubernetesObject> {
+  const cached = ctx.informers.Job.get(job.metadata.namespace ?? '', job.metadata.name);
+  if (cached) return cached;
+  return (await ctx.applier.apply(job as KubernetesObject, { live: null })).object;
 }
 
 /** waitingHealth turns an unresolved reference into Progressing, or Stalled once it has waited past the deadline. */

@@ -42,19 +42,26 @@ export async function reconcileTrainingJob(ctx: ReconcileContext, key: string): 
   const parsed = toResource<TrainingJobResource['spec']>(live);
   if ('problems' in parsed) return undefined;
   const tj = parsed.resource as TrainingJobResource;
-  const trials = observeJob(ctx, ctx.informers.Job.get(tj.namespace, trialsJobName(tj)));
-  const train = observeJob(ctx, ctx.informers.Job.get(tj.namespace, trainJobName(tj)));
+  let trials = observeJob(ctx, ctx.informers.Job.get(tj.namespace, trialsJobName(tj)));
+  let train = observeJob(ctx, ctx.informers.Job.get(tj.namespace, trainJobName(tj)));
+  // A Job just created is reported from the API server's answer: one status write, not a
+  // "creating" one the Job's watch event would replace at once.
+  const create = async (job: Parameters<typeof createJobIfAbsent>[1]) => {
+    const created = await createJobIfAbsent(ctx, job);
+    if (job.metadata.name === trainJobName(tj)) train = observeJob(ctx, created);
+    else if (job.metadata.name === trialsJobName(tj)) trials = observeJob(ctx, created);
+  };
   if (!trials && !train) {
     const inputs = resolveTrainingInputs(tj, ctx.lookup);
     if (isWaiting(inputs)) {
       await writeStatus(ctx, live, tj, waitingHealth(tj, inputs.reason, inputs.message, ctx.clock.now()), { phase: 'Pending' });
       return undefined;
     }
-    for (const job of renderTrainingJob(tj, inputs, ctx.options, false)) await createJobIfAbsent(ctx, job);
+    for (const job of renderTrainingJob(tj, inputs, ctx.options, false)) await create(job);
   } else if (tj.spec.tuning && trials && !train && (trials.complete || (trials.failed && trials.succeeded > 0))) {
     const inputs = resolveTrainingInputs(tj, ctx.lookup);
     if (!isWaiting(inputs)) {
-      for (const job of renderTrainingJob(tj, inputs, ctx.options, true)) await createJobIfAbsent(ctx, job);
+      for (const job of renderTrainingJob(tj, inputs, ctx.options, true)) await create(job);
     }
   }
   const active = running(train) ? train : train === undefined && running(trials) ? trials : undefined;

@@ -70,7 +70,14 @@ export function rbacManifests(namespace: string): string {
  */
 export async function installOperatorAccess(cp: ControlPlane, dir: string): Promise<string> {
   await must(cp, ['apply', '--server-side', '-f', '-'], crdStream());
-  await must(cp, ['wait', '--for=condition=Established', 'crd', '-l', 'app.kubernetes.io/name=fluxora', '--timeout=60s']);
+  // A CRD read before the apiserver gave it a status fails `kubectl wait` at once
+  // (".status.conditions accessor error"): retry that until it has one.
+  for (let attempt = 0; ; attempt++) {
+    const r = await cp.kubectl(['wait', '--for=condition=Established', 'crd', '-l', 'app.kubernetes.io/name=fluxora', '--timeout=60s']);
+    if (r.code === 0) break;
+    if (attempt >= 20 || !r.stderr.includes('accessor error')) throw new Error(`kubectl wait --for=condition=Established crd failed: ${r.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   await must(cp, ['create', 'namespace', 'fluxora-system']);
   await must(cp, ['apply', '-f', '-'], rbacManifests('fluxora-system'));
   const token = (await must(cp, ['create', 'token', 'fluxora-operator', '-n', 'fluxora-system', '--duration=4h'])).trim();

@@ -29,6 +29,8 @@ export interface KubectlResult {
 export interface StartControlPlaneOptions {
   /** Where component logs go. Defaults to $FLUXORA_E2E_LOG_DIR or <tmpDir>/logs (removed by stop()). */
   logDir?: string;
+  /** Extra kube-controller-manager flags, e.g. `--kube-api-qps=20` (bench:operator sets the operator's client limits). */
+  controllerManagerArgs?: string[];
 }
 
 export interface ControlPlane {
@@ -646,6 +648,7 @@ rm -rf "$d"`,
         '--leader-elect=false',
         '--profiling=false',
         '--v=1',
+        ...(opts.controllerManagerArgs ?? []),
       ],
     };
 
