@@ -40,6 +40,7 @@ export interface InstallOptions {
   replicas: number;
   leaderElect: boolean;
   workers: number;
+  kubeApi: { qps: number; burst: number };
   logLevel: string;
   metricsPort: number;
   databaseSecret: { name: string; key: string };
@@ -55,6 +56,7 @@ interface ChartValues {
   leaderElection: { enabled: boolean };
   watchNamespace: string;
   workers: number;
+  kubeApi: { qps: number; burst: number };
   logLevel: string;
   workload: { databaseSecret: { name: string; key: string }; dataDir: string; serviceAccount: string };
   metrics: { port: number };
@@ -75,6 +77,7 @@ export function installOptionsFromChart(): InstallOptions {
     replicas: values.replicaCount,
     leaderElect: values.leaderElection.enabled,
     workers: values.workers,
+    kubeApi: values.kubeApi,
     logLevel: values.logLevel,
     metricsPort: values.metrics.port,
     databaseSecret: values.workload.databaseSecret,
@@ -142,6 +145,8 @@ export class FluxoraInstall extends Chart {
                   '--lease-namespace=$(POD_NAMESPACE)',
                   `--health-port=${o.metricsPort}`,
                   `--workers=${o.workers}`,
+                  `--kube-api-qps=${o.kubeApi.qps}`,
+                  `--kube-api-burst=${o.kubeApi.burst}`,
                   `--image=${o.image}`,
                   `--image-pull-policy=${o.imagePullPolicy}`,
                   `--database-secret=${o.databaseSecret.name}/${o.databaseSecret.key}`,
