@@ -319,12 +319,13 @@ async function benchModel(kind: 'mlp' | 'test'): Promise<{ model: LoadedModel; d
     const tf = await import('@tensorflow/tfjs');
     const { initBackend } = await import('../runtime/models/backend.ts');
     const { buildModel } = await import('../runtime/models/model.ts');
-    const { warmUp } = await import('../runtime/models/predict.ts');
-    const { predictor } = await import('../runtime/models/predictor.ts');
+    const { predictor, warmUpPredictor } = await import('../runtime/models/predictor.ts');
     const backend = await initBackend();
     const network = buildModel({ type: 'mlp', hiddenUnits: [64, 32] }, N_INPUTS, HORIZON, { seed: 1 });
     const halfWidth = 1;
     const forward = predictor(network, N_INPUTS);
+    // As the serving role does: a dense pass holds its own weights, so the TensorFlow.js model goes.
+    if (forward.kind !== 'tfjs') network.dispose();
     const model: LoadedModel = {
       name: MODEL_NAME,
       version: 1,
@@ -349,7 +350,7 @@ async function benchModel(kind: 'mlp' | 'test'): Promise<{ model: LoadedModel; d
         throw new Error('not used by this bench');
       },
       warmUp() {
-        warmUp(network, N_INPUTS);
+        warmUpPredictor(forward, N_INPUTS);
       },
     };
     return { model, description: `tfjs ${tf.version.tfjs} ${backend} MLP ${N_INPUTS}->64->32->${HORIZON}, forward pass: ${forward.kind}` };
