@@ -15,9 +15,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import yaml from 'js-yaml';
 import { CLI, installOperatorAccess, ROOT } from '../test/e2e/harness/cluster.ts';
-import { type ControlPlane, startControlPlane } from '../test/e2e/harness/control-plane.ts';
+import { startControlPlane } from '../test/e2e/harness/control-plane.ts';
+import { createInChunks, docs, must, rssMb, until } from './kube-kit.ts';
 import { startNodeAgent } from '../test/e2e/harness/node-agent.ts';
 
 const { values } = parseArgs({
@@ -39,33 +39,10 @@ const variants = (values.variant as string[]).map((v) => {
   return { name, dir: path.resolve(dir), flags: words.filter((w) => w.startsWith('-')), env };
 });
 
-async function must(cp: ControlPlane, args: string[], input?: string): Promise<string> {
-  const r = await cp.kubectl(args, input);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
-function docs(n: number, make: (i: number) => object): string {
-  return Array.from({ length: n }, (_, i) => yaml.dump(make(i))).join('---\n');
-}
 
-async function createInChunks(cp: ControlPlane, text: string): Promise<void> {
-  const parts = text.split('---\n');
-  for (let i = 0; i < parts.length; i += 250) await must(cp, ['create', '-f', '-'], parts.slice(i, i + 250).join('---\n'));
-}
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
 
 /** The operator's flags; an older checkout without a client rate limit gets none (it had no limit). */
 const operatorArgs = (kubeconfig: string, dir = ROOT) => [
@@ -84,7 +61,7 @@ try {
   // The first operator (this checkout, no limits) builds the state every variant then reads.
   const builder = spawn(process.execPath, [CLI, ...operatorArgs(kubeconfig)], { stdio: 'ignore', env: { ...process.env, FLUXORA_LOG_LEVEL: 'warn' } });
   try {
-    await until('the FeatureSet to be Ready', async () => (await must(cp, ['get', 'featuresets', 'f', '-n', 'bench', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 180_000);
+    await until('the FeatureSet to be Ready', async () => (await must(cp, ['get', 'featuresets', 'f', '-n', 'bench', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 180_000, 500);
     await agent.stop({ deletePods: true, deleteNode: true });
     await createInChunks(cp, docs(N, (i) => ({ apiVersion: 'fluxora.io/v1alpha1', kind: 'TrainingJob', metadata: { name: `tj-${i}`, namespace: 'bench' }, spec: { featureSetRef: { name: 'f' }, model: { type: 'linear' }, registry: { model: `m${i}` } } })));
     await createInChunks(cp, docs(Math.max(0, TOTAL - N - 2), (i) => ({ apiVersion: 'fluxora.io/v1alpha1', kind: 'FeatureSet', metadata: { name: `fs-${i}`, namespace: 'bench' }, spec: { datasetRef: { name: 'd' }, target: 'load' } })));
@@ -97,6 +74,7 @@ try {
         return n >= TOTAL - 1 && pods >= N;
       },
       1_800_000,
+      500,
     );
   } finally {
     builder.kill('SIGKILL');

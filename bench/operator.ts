@@ -12,11 +12,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import yaml from 'js-yaml';
 import { DEFAULT_CLIENT_LIMITS } from '../operator/kube/client.ts';
 import { OPERATOR_ENV } from '../operator/process-env.ts';
 import { CLI, installOperatorAccess, ROOT } from '../test/e2e/harness/cluster.ts';
 import { type ControlPlane, startControlPlane } from '../test/e2e/harness/control-plane.ts';
+import { createInChunks, docs, must, rssMb, until } from './kube-kit.ts';
 import { startNodeAgent } from '../test/e2e/harness/node-agent.ts';
 
 const { values } = parseArgs({
@@ -32,35 +32,12 @@ const TOTAL = Number(values.resources);
 const QPS = Number(values.qps);
 const BURST = Number(values.burst);
 
-async function must(cp: ControlPlane, args: string[], input?: string): Promise<string> {
-  const r = await cp.kubectl(args, input);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const count = async (cp: ControlPlane, args: string[]) => (await must(cp, ['get', ...args, '-o', 'name'])).split('\n').filter(Boolean).length;
 
-function docs(n: number, make: (i: number) => object): string {
-  return Array.from({ length: n }, (_, i) => yaml.dump(make(i))).join('---\n');
-}
 
-async function createInChunks(cp: ControlPlane, text: string): Promise<void> {
-  const parts = text.split('---\n');
-  for (let i = 0; i < parts.length; i += 250) await must(cp, ['create', '-f', '-'], parts.slice(i, i + 250).join('---\n'));
-}
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
 
 const cp = await startControlPlane({ controllerManagerArgs: [`--kube-api-qps=${QPS}`, `--kube-api-burst=${BURST}`] });
 let operatorPid = 0;
