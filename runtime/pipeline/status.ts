@@ -1,6 +1,7 @@
 import type { Condition } from '../../crds/common.ts';
 import { forecastInputNames } from '../features/forecast-frame.ts';
 import type { DriftSummary } from '../roles/drift.ts';
+import type { MaterializeSummary } from '../roles/materialize.ts';
 import type { ProfileSummary } from '../roles/profile.ts';
 import type { TrainSummary } from '../roles/train.ts';
 import type { DatasetResource, FeatureSetResource } from './resources.ts';
@@ -111,5 +112,21 @@ export function featureSetStatus(fs: FeatureSetResource, dataset: DatasetResourc
   return {
     health: { state: 'Ready', reason: 'Resolved', message: `${features.length} features from Dataset ${dataset.name}` },
     fields: { version: featureSetVersion(datasetVersion, fs.spec), datasetVersion, features, featureCount: features.length },
+  };
+}
+
+/**
+ * materializedStatus is a resolved FeatureSet's status once its features are
+ * stored: Ready, with status.materialized from the materialize role's summary
+ * (and the Job that ran it, in a cluster). Shared by the operator and `run`.
+ */
+export function materializedStatus(
+  resolved: { health: Health; fields: Record<string, unknown> },
+  summary: MaterializeSummary,
+  run: { jobName?: string; completionTime?: string },
+): { health: Health; fields: Record<string, unknown> } {
+  return {
+    health: { state: 'Ready', reason: 'Materialized', message: `${resolved.health.message}; ${summary.rows} rows of version ${summary.version} in ${summary.table}` },
+    fields: { ...resolved.fields, materialized: { version: summary.version, rows: summary.rows, table: summary.table, ...run } },
   };
 }

@@ -19,6 +19,7 @@ import {
   driftFieldsFromSummary,
   failureHealth,
   featureSetStatus,
+  materializedStatus,
   type Health,
   trainingFieldsFromSummary,
 } from '../pipeline/status.ts';
@@ -148,10 +149,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         { role: 'materialize', featureSet: fs, dataset: inputs.dataset, dataDir: dataDirOf(inputs.dataset) },
         { pool: store.pool, log, env: sourceEnv(inputs.dataset), configMaps: data.configMaps },
       );
-      setStatus(fs, { state: 'Ready', reason: 'Materialized', message: `${health.message}; ${m.rows} rows of version ${m.version} in ${m.table}` }, {
-        ...fields,
-        materialized: { version: m.version, rows: m.rows, table: m.table, completionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
-      });
+      const done = materializedStatus({ health, fields }, m, { completionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      setStatus(fs, done.health, done.fields);
     } catch (err) {
       setStatus(fs, failureHealth('MaterializationFailed', (err as Error).message), fields);
     }

@@ -1,4 +1,4 @@
-import { failureHealth, type Health } from '../../../runtime/pipeline/status.ts';
+import { failureHealth, type Health, materializedStatus } from '../../../runtime/pipeline/status.ts';
 import type { MaterializeSummary } from '../../../runtime/roles/materialize.ts';
 import type { ObservedJob } from '../shared/observed.ts';
 import { failureText, succeededSummary } from '../shared/observed.ts';
@@ -35,11 +35,5 @@ export function materializationStatus(
   if (!summary || typeof summary.rows !== 'number') {
     return { health: failureHealth('NoResult', `Job ${job.name} completed without a result in its termination message`), fields: { ...resolved.fields, ...keep } };
   }
-  return {
-    health: { state: 'Ready', reason: 'Materialized', message: `${resolved.health.message}; ${summary.rows} rows of version ${summary.version} in ${summary.table}` },
-    fields: {
-      ...resolved.fields,
-      materialized: { version: summary.version, rows: summary.rows, table: summary.table, jobName: job.name, completionTime: job.completionTime },
-    },
-  };
+  return materializedStatus(resolved, summary, { jobName: job.name, completionTime: job.completionTime });
 }
