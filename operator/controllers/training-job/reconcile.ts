@@ -14,12 +14,12 @@ export const PROGRESS_PERIOD_MS = 10_000;
 
 const running = (job: ObservedJob | undefined) => job !== undefined && !job.complete && !job.failed;
 
-/** readProgress asks the Job's running pods (the lowest completion index first) for their latest epoch. */
+/** readProgress asks the Job's running pods at once for their latest epoch and takes the lowest completion index that answered. */
 async function readProgress(job: ObservedJob): Promise<LiveProgress | undefined> {
   const pods = [...job.running].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   const names = Object.values(PROGRESS_METRICS);
-  for (const pod of pods) {
-    const g = await scrapeGauges(pod.ip, PROGRESS_PORT, names);
+  const readings = await Promise.all(pods.map((pod) => scrapeGauges(pod.ip, PROGRESS_PORT, names)));
+  for (const g of readings) {
     const epoch = g?.[PROGRESS_METRICS.epoch];
     const epochs = g?.[PROGRESS_METRICS.epochs];
     if (g && epoch !== undefined && epochs !== undefined) return { epoch, epochs, loss: g[PROGRESS_METRICS.loss], valLoss: g[PROGRESS_METRICS.valLoss] };
