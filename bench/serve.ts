@@ -29,7 +29,9 @@
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { SERVE_V8_FLAGS } from '../cli/main.ts';
 import type { LoadedModel } from '../runtime/serve/loaded-model.ts';
 
 const N_INPUTS = 32;
@@ -74,6 +76,8 @@ type Autocannon = (options: {
 
 
 if (isMainThread) {
+  // V8's flags are the process's: every server here, bare included, runs with the ones `fluxora serve` sets.
+  for (const flag of SERVE_V8_FLAGS) setFlagsFromString(flag);
   await main();
 } else {
   await serveInWorker(workerData as ServerSpec);
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
   const scenarios = modelKind === 'test' ? [bare, on, off] : [bare, on, off, stub];
   console.log(
     `serve bench: ${connections} connections, ${duration} s per server in ${rounds} interleaved rounds after a warm-up, ` +
-      `loopback, one row per request; model ${on.started.model}; infer response ${on.sample.length} bytes`,
+      `loopback, one row per request; model ${on.started.model}; infer response ${on.sample.length} bytes; V8 flags ${SERVE_V8_FLAGS.join(' ')}`,
   );
   for (const scenario of scenarios) await run(scenario, 2, false);
   for (let round = 0; round < rounds; round++) {
@@ -220,6 +224,7 @@ async function main(): Promise<void> {
       duration_s: duration,
       rounds,
       load1: Number(loadavg()[0].toFixed(1)),
+      v8_flags: SERVE_V8_FLAGS.join(' '),
     }),
   );
 }

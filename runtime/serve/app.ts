@@ -5,9 +5,9 @@ import Fastify, {
   type FastifyRequest,
   LogController,
   type onRequestHookHandler,
-  type onResponseHookHandler,
-  type onSendHookHandler,
 } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import { Registry } from 'prom-client';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -115,7 +115,7 @@ export function build(options: BuildOptions): FastifyInstance {
     logger: loggerOptions(options.logger),
     bodyLimit,
     genReqId: requestId,
-    // One `Request completed` line per request comes from the onResponse hook instead.
+    // One `Request completed` line per request comes from each route's response listener instead.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: false,
     requestTimeout: REQUEST_TIMEOUT_MS,
@@ -123,6 +123,7 @@ export function build(options: BuildOptions): FastifyInstance {
     clientErrorHandler,
   });
   const registry = options.registry ?? new Registry();
+  // HTTP requests in progress (probes and /metrics excluded): the inflight gauge.
   let inflight = 0;
   let closing = false;
 
@@ -179,22 +180,35 @@ export function build(options: BuildOptions): FastifyInstance {
   const decrementInflight = () => {
     inflight--;
   };
+  // Open connections, so closing can mark the responses still to be sent on them
+  // `Connection: close` (socket._httpMessage, as http-terminator does). Tracked per
+  // connection, not per request: a long-lived collection that every request enters
+  // and leaves costs GC time (it helped V8 decide to pretenure request objects, see
+  // SERVE_V8_FLAGS in cli/main.ts).
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const completed = (
     request: FastifyRequest,
     reply: FastifyReply,
     route: string,
     probe: boolean,
     record: (statusCode: number, seconds: number) => void,
+    elapsedMs: number,
   ) => {
-    const elapsedMs = reply.elapsedTime;
     record(reply.statusCode, elapsedMs / 1000);
     const level = probe ? 'debug' : 'info';
     if (!(logging && (request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled(level))) return;
     const fields = { method: request.method, route, statusCode: reply.statusCode, durationMs: Math.round(elapsedMs * 1000) / 1000 };
     request.log[level](fields, 'Request completed');
   };
-  // Every route gets its own lifecycle hooks, which know its pattern, whether it is
-  // a probe, its metric series and its checks, so nothing is looked up per request.
+  // Every route gets its own onRequest hook and 'finish' listener, which know its
+  // pattern, whether it is a probe, its metric series and its checks, so nothing
+  // is looked up per request. The listener does what an onResponse hook would,
+  // without fastify's per-request finish and error listeners and their removal;
+  // a client that went away before its response was sent is neither timed nor logged.
   app.addHook('onRoute', (route) => {
     const pattern = route.url;
     const probe = probes.has(pattern);
@@ -204,10 +218,13 @@ export function build(options: BuildOptions): FastifyInstance {
     const inline = ownChecks.every((check) => check !== undefined) ? (ownChecks as Array<(request: FastifyRequest) => void>) : undefined;
     const onRequest: onRequestHookHandler = (request, reply, done) => {
       reply.header(REQUEST_ID_HEADER, request.id);
+      const res = reply.raw;
+      const started = performance.now();
+      res.on('finish', () => completed(request, reply, pattern, probe, record, performance.now() - started));
       if (!probe) {
         inflight++;
         // A response emits 'close' once, whether it finished or the client went away.
-        reply.raw.on('close', decrementInflight);
+        res.on('close', decrementInflight);
         if (closing) {
           done(new errors.FST_FLUXORA_SHUTTING_DOWN());
           return;
@@ -223,28 +240,24 @@ export function build(options: BuildOptions): FastifyInstance {
       }
       done();
     };
-    const onSend: onSendHookHandler = (_request, reply, payload, done) => {
-      // While draining, every response ends its connection so keep-alive clients move on.
-      if (closing) reply.header('connection', 'close');
-      done(null, payload);
-    };
-    const onResponse: onResponseHookHandler = (request, reply, done) => {
-      completed(request, reply, pattern, probe, record);
-      done();
-    };
     route.onRequest = inline === undefined ? [onRequest, ...own] : [onRequest];
-    route.onSend = [onSend, ...hooks(route.onSend)];
-    route.onResponse = [...hooks(route.onResponse), onResponse];
   });
   const recordUnmatched = metrics.requestRecorder('unmatched');
   app.setNotFoundHandler((request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    reply.raw.once('finish', () => completed(request, reply, 'unmatched', false, recordUnmatched));
+    const started = performance.now();
+    reply.raw.once('finish', () => completed(request, reply, 'unmatched', false, recordUnmatched, performance.now() - started));
     return notFoundHandler(request, reply);
   });
 
   app.addHook('preClose', (done) => {
     closing = true;
+    // Requests that arrive from now on get `Connection: close` from fastify; those
+    // in progress get it here, so keep-alive clients move on to another pod.
+    for (const socket of sockets) {
+      const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (res != null && !res.headersSent) res.setHeader('connection', 'close');
+    }
     state.draining = true;
     // In-flight requests must not wait for batch company any more: the listener is closing.
     void batcher.drain();

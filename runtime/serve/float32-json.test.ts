@@ -46,6 +46,26 @@ describe('writeFloat32', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('writes C\'s %.9g with trailing zeros cut (as JavaScript prints that decimal) across plain-notation magnitudes', () => {
+    const f = new Float32Array(1);
+    let seed = 987654321;
+    const wrong: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      // Magnitudes from 1e-8 to 1e10, both signs: the fast path's range and each side of it.
+      f[0] = (seed & 1 ? -1 : 1) * 10 ** ((seed / 2 ** 32) * 18 - 8);
+      const v = f[0];
+      const s = text(v);
+      const expected = String(Number(v.toPrecision(9)));
+      if (s !== expected) wrong.push(`${v} -> ${s}, expected ${expected}`);
+    }
+    for (const v of [1, 10, 1e-6, 0.1, 9.99999999, 99999999, 1e8, 0.999999999, 1.5e-6, 9.9999999e-7].map(Math.fround)) {
+      const expected = String(Number(v.toPrecision(9)));
+      if (text(v) !== expected) wrong.push(`${v} -> ${text(v)}, expected ${expected}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('refuses NaN and infinities, which JSON cannot carry', () => {
     expect(() => text(Number.NaN)).toThrow(RangeError);
     expect(() => text(Number.POSITIVE_INFINITY)).toThrow(RangeError);

@@ -58,6 +58,73 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
     buf[pos++] = 45;
     a = -a;
   }
+  if (a >= 1e-6 && a < 1e8) {
+    const end = writePlain(buf, pos, a);
+    if (end > 0) return end;
+  }
+  return writeGeneral(buf, pos, a);
+}
+
+/**
+ * writePlain is writeFloat32's fast path for 1e-6 <= a < 1e8, the plain notation
+ * nearly every model output takes: nine digits written once, right to left with
+ * the point in place, then trailing zeros cut. Returns 0 when rounding carries the
+ * value out of that range (writeGeneral handles it).
+ */
+function writePlain(buf: Uint8Array, pos: number, a: number): number {
+  // e: the decimal exponent, 10^e <= a < 10^(e+1).
+  let e: number;
+  if (a >= 1) {
+    e = 0;
+    while (a >= POW10[e + 1]) e++;
+  } else {
+    e = -1;
+    while (a < NEG_POW10[-e]) e--;
+  }
+  let m = Math.round(a * POW10[8 - e]);
+  if (m >= 1e9) {
+    // Rounding carried into a tenth digit (e.g. 9.999999996 -> 10.0000000).
+    m = 1e8;
+    e++;
+    if (e > 7 || e === 0) return 0;
+  }
+  m |= 0;
+  if (e >= 0) {
+    // e + 1 whole digits, the point, 8 - e fraction digits (none for e = 8 is excluded above).
+    const point = pos + e + 1;
+    let i = pos + 9;
+    while (i > point) {
+      const q = (m / 10) | 0;
+      buf[i--] = 48 + m - q * 10;
+      m = q;
+    }
+    buf[i--] = 46;
+    while (i >= pos) {
+      const q = (m / 10) | 0;
+      buf[i--] = 48 + m - q * 10;
+      m = q;
+    }
+    let end = pos + 10;
+    while (buf[end - 1] === 48) end--;
+    return buf[end - 1] === 46 ? end - 1 : end;
+  }
+  // 0.000ddddddddd: the point, -e - 1 zeros, nine digits.
+  buf[pos] = 48;
+  buf[pos + 1] = 46;
+  const first = pos - e + 1;
+  for (let i = pos + 2; i < first; i++) buf[i] = 48;
+  let end = first + 9;
+  for (let i = end - 1; i >= first; i--) {
+    const q = (m / 10) | 0;
+    buf[i] = 48 + m - q * 10;
+    m = q;
+  }
+  while (buf[end - 1] === 48) end--;
+  return end;
+}
+
+/** writeGeneral writes a > 0 for writeFloat32, in any range. */
+function writeGeneral(buf: Uint8Array, pos: number, a: number): number {
   // e: the decimal exponent, 10^e <= a < 10^(e+1); m: 9 significant digits.
   let e: number;
   if (a >= 1 && a < 1e9) {

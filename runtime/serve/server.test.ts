@@ -71,7 +71,7 @@ describe('startServer', () => {
     expect(reply.endsWith('{"error":"Malformed HTTP request"}')).toBe(true);
   });
 
-  it('drains gracefully: readiness off, in-flight requests and queued batches finish, then onDrain, then closed', async () => {
+  it('drains gracefully: readiness off, in-flight requests and queued batches finish with Connection: close, then onDrain, then closed', async () => {
     const events: string[] = [];
     const server = await start({
       // Requests wait for company for a minute: only the drain can run them.
@@ -88,7 +88,8 @@ describe('startServer', () => {
     await server.app.fluxora.modelReady;
     const inflight = [infer(server.url, [[1, 1, 1, 1]]), infer(server.url, [[2, 2, 2, 2], [3, 3, 3, 3]])].map((p) =>
       p.then(async (res) => {
-        events.push(`response ${res.status}`);
+        // Keep-alive clients are told to move on: the connection closes after this response.
+        events.push(`response ${res.status} connection: ${res.headers.get('connection')}`);
         return (await res.json()) as InferResponse;
       }),
     );
@@ -105,7 +106,11 @@ describe('startServer', () => {
     const [a, b] = await Promise.all(inflight);
     expect(a.outputs[0].data).toEqual([2, 3, 4]);
     expect(b.outputs[0].data).toEqual([3, 4, 5, 4, 5, 6]);
-    expect(events.sort()).toEqual(['onDrain inflight=0 queued=0 closed', 'response 200', 'response 200']);
+    expect(events.sort()).toEqual([
+      'onDrain inflight=0 queued=0 closed',
+      'response 200 connection: close',
+      'response 200 connection: close',
+    ]);
     await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
     expect(await server.close()).toBe(result);
   });
