@@ -183,8 +183,7 @@ export function build(options: BuildOptions): FastifyInstance {
   // Open connections, so closing can mark the responses still to be sent on them
   // `Connection: close` (socket._httpMessage, as http-terminator does). Tracked per
   // connection, not per request: a long-lived collection that every request enters
-  // and leaves costs GC time (it helped V8 decide to pretenure request objects, see
-  // SERVE_V8_FLAGS in cli/main.ts).
+  // and leaves costs GC time.
   const sockets = new Set<Socket>();
   app.server.on('connection', (socket: Socket) => {
     sockets.add(socket);
