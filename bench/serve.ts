@@ -1,8 +1,8 @@
 /**
  * Inference server throughput: how much of a bare Fastify server's request rate the
  * real server keeps on the OIP infer path, and what micro-batching buys. Each
- * server runs in a worker thread of its own (autocannon keeps the main thread), on
- * loopback:
+ * server runs in a process of its own, forked with the V8 flags `fluxora serve`
+ * sets (autocannon stays in the bench's process), on loopback:
  *
  * - bare: Fastify, one POST route at the same path that parses the same JSON body
  *   and answers a fixed JSON body of exactly a real infer response's bytes;
@@ -19,18 +19,18 @@
  * Every server gets CONNECTIONS connections for a 2 s warm-up, then DURATION
  * seconds split into ROUNDS interleaved rounds (order rotating), so a machine whose
  * load drifts treats them alike. It prints req/s, p50/p99 latency (median over
- * rounds), requests per CPU-second of the server's own thread (steadier than req/s
- * on a shared machine), the ratios fluxora/bare, and last ONE JSON line for
- * tooling. With --model test (or when TensorFlow.js cannot load) the stand-in
- * model replaces the MLP.
+ * rounds), requests per CPU-second of the server's process (all its threads, GC
+ * included; steadier than req/s on a shared machine), the ratio fluxora/bare
+ * (the median over rounds of each round's ratio, and the ratio of the totals),
+ * and last ONE JSON line for tooling. With --model test (or when TensorFlow.js
+ * cannot load) the stand-in model replaces the MLP.
  *
- * Run: node bench/serve.ts [--duration 10] [--rounds 5] [--connections 64] [--model mlp|test] [--flush idle|timer]
+ * Run: node bench/serve.ts [--duration 20] [--rounds 10] [--connections 64] [--model mlp|test] [--flush idle|timer]
  */
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
 import { SERVE_V8_FLAGS } from '../cli/main.ts';
 import type { LoadedModel } from '../runtime/serve/loaded-model.ts';
 
@@ -44,7 +44,7 @@ type ServerSpec =
   | { kind: 'bare'; body: string }
   | { kind: 'fluxora'; maxBatchSize: number; model: 'mlp' | 'test'; flushWhenIdle: boolean };
 
-/** Window is what a server worker reports for a measurement window: its own thread's CPU time and event-loop use. */
+/** Window is what a server process reports for a measurement window: its CPU time (all its threads, GC included) and event-loop use. */
 interface Window {
   cpuMs: number;
   utilization: number;
@@ -75,18 +75,19 @@ type Autocannon = (options: {
 }) => Promise<AutocannonResult>;
 
 
-if (isMainThread) {
-  // V8's flags are the process's: every server here, bare included, runs with the ones `fluxora serve` sets.
-  for (const flag of SERVE_V8_FLAGS) setFlagsFromString(flag);
+/** SERVER_ENV carries a server process's spec from the bench to the child it forks. */
+const SERVER_ENV = 'FLUXORA_BENCH_SERVER';
+
+if (process.env[SERVER_ENV] === undefined) {
   await main();
 } else {
-  await serveInWorker(workerData as ServerSpec);
+  await serveInProcess(JSON.parse(process.env[SERVER_ENV]) as ServerSpec);
 }
 
 interface Scenario {
   key: 'bare' | 'on' | 'off' | 'stub';
   label: string;
-  worker: Worker;
+  worker: ChildProcess;
   started: Started;
   url: string;
   requests: number;
@@ -95,14 +96,16 @@ interface Scenario {
   busy: number[];
   p50: number[];
   p99: number[];
+  /** Requests per second in each measured round, in round order. */
+  roundRps: number[];
   failures: number;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      duration: { type: 'string', default: '10' },
-      rounds: { type: 'string', default: '5' },
+      duration: { type: 'string', default: '20' },
+      rounds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '64' },
       model: { type: 'string', default: 'mlp' },
       flush: { type: 'string', default: 'idle' },
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
     const response = await fetch(url, { method: 'POST', headers, body });
     const sample = await response.text();
     if (response.status !== 200) throw new Error(`${label}: a sample request answered ${response.status}: ${sample}`);
-    const scenario = { key, label, worker, started, url, requests: 0, seconds: 0, cpuMs: 0, busy: [], p50: [], p99: [], failures: 0 };
+    const scenario = { key, label, worker, started, url, requests: 0, seconds: 0, cpuMs: 0, busy: [], p50: [], p99: [], roundRps: [], failures: 0 };
     return { ...scenario, sample };
   };
   const run = async (scenario: Scenario, seconds: number, record: boolean): Promise<void> => {
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
     scenario.busy.push(window.utilization);
     scenario.p50.push(result.latency.p50);
     scenario.p99.push(result.latency.p99);
+    scenario.roundRps.push(result.requests.total / seconds);
     scenario.failures += result.non2xx + result.errors + result.timeouts;
   };
 
@@ -178,11 +182,19 @@ async function main(): Promise<void> {
         (scenario.failures > 0 ? `  (${scenario.failures} failed)` : ''),
     );
   }
-  const ratio = results.on.rps / results.bare.rps;
-  const stubRatio = results.stub.rps / results.bare.rps;
+  // Each round measures every server back to back, so the ratio within a round
+  // compares them under the same machine load; the median over rounds is the
+  // headline, steadier than the ratio of totals when the load drifts.
+  const perRound = (s: Scenario) => s.roundRps.map((rps, i) => rps / bare.roundRps[i]);
+  const onRounds = perRound(on);
+  const ratio = median(onRounds);
+  const ratioTotal = results.on.rps / results.bare.rps;
+  const stubRatio = median(perRound(stub));
   const ratioCpu = results.on.perCpuSecond / results.bare.perCpuSecond;
+  console.log(`fluxora/bare by round: ${onRounds.map((r) => r.toFixed(2)).join(' ')}`);
   console.log(
-    `ratio fluxora/bare ${ratio.toFixed(3)} in req/s, ${ratioCpu.toFixed(3)} in req per server-CPU-second (goal >= ${GOAL_RATIO}); ` +
+    `ratio fluxora/bare ${ratio.toFixed(3)} in req/s (median of rounds; ${ratioTotal.toFixed(3)} of the totals), ` +
+      `${ratioCpu.toFixed(3)} in req per server-CPU-second (goal >= ${GOAL_RATIO}); ` +
       `batching on/off ${(results.on.rps / results.off.rps).toFixed(2)}x in req/s, ` +
       `${(results.on.perCpuSecond / results.off.perCpuSecond).toFixed(2)}x per CPU-second` +
       (scenarios.includes(stub)
@@ -194,6 +206,9 @@ async function main(): Promise<void> {
     JSON.stringify({
       bench: 'serve',
       ratio: Number(ratio.toFixed(3)),
+      ratio_of_totals: Number(ratioTotal.toFixed(3)),
+      ratio_min: Number(Math.min(...onRounds).toFixed(3)),
+      ratio_max: Number(Math.max(...onRounds).toFixed(3)),
       rps_bare: results.bare.rps,
       rps_infer: results.on.rps,
       ratio_cpu: Number(ratioCpu.toFixed(3)),
@@ -247,27 +262,38 @@ function requestBody(): Record<string, unknown> {
   return { id: 'bench', inputs: [{ name: 'features', shape: [1, N_INPUTS], datatype: 'FP32', data }] };
 }
 
-function startWorker(spec: ServerSpec): Promise<{ worker: Worker; started: Started }> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: spec });
+/**
+ * startWorker forks a server process, one per server as in production (one per
+ * pod): heaps, GC threads and JIT state are not shared with the other servers or
+ * with autocannon. Every server, bare included, runs with the V8 flags `fluxora
+ * serve` sets (SERVE_V8_FLAGS), given on the command line as a process starts.
+ */
+function startWorker(spec: ServerSpec): Promise<{ worker: ChildProcess; started: Started }> {
+  const worker = fork(new URL(import.meta.url), [], {
+    env: { ...process.env, [SERVER_ENV]: JSON.stringify(spec) },
+    execArgv: [...process.execArgv, ...SERVE_V8_FLAGS],
+  });
   return new Promise((resolve, reject) => {
     worker.once('message', (started: Started) => resolve({ worker, started }));
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`a ${spec.kind} server exited with code ${code} before it listened`)));
   });
 }
 
-async function stopWorker(worker: Worker): Promise<void> {
+async function stopWorker(worker: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => worker.once('exit', resolve));
-  worker.postMessage('stop');
+  worker.send('stop');
   await exited;
 }
 
-function ask(worker: Worker, message: 'begin' | 'end'): Promise<unknown> {
+function ask(worker: ChildProcess, message: 'begin' | 'end'): Promise<unknown> {
   const reply = new Promise((resolve) => worker.once('message', resolve));
-  worker.postMessage(message);
+  worker.send(message);
   return reply;
 }
 
-async function serveInWorker(spec: ServerSpec): Promise<void> {
+async function serveInProcess(spec: ServerSpec): Promise<void> {
+  const send = (message: unknown) => process.send!(message);
   let close: () => Promise<unknown>;
   let started: Started;
   if (spec.kind === 'bare') {
@@ -295,26 +321,26 @@ async function serveInWorker(spec: ServerSpec): Promise<void> {
     started = { port: server.port, model: description };
     close = () => server.close();
   }
-  let cpuAtBegin = process.threadCpuUsage();
+  let cpuAtBegin = process.cpuUsage();
   let loopAtBegin = performance.eventLoopUtilization();
-  parentPort!.on('message', async (message: 'begin' | 'end' | 'stop') => {
+  process.on('message', async (message: 'begin' | 'end' | 'stop') => {
     if (message === 'begin') {
-      cpuAtBegin = process.threadCpuUsage();
+      cpuAtBegin = process.cpuUsage();
       loopAtBegin = performance.eventLoopUtilization();
-      parentPort!.postMessage('ok');
+      send('ok');
     } else if (message === 'end') {
-      const cpu = process.threadCpuUsage(cpuAtBegin);
+      const cpu = process.cpuUsage(cpuAtBegin);
       const window: Window = {
         cpuMs: (cpu.user + cpu.system) / 1000,
         utilization: performance.eventLoopUtilization(loopAtBegin).utilization,
       };
-      parentPort!.postMessage(window);
+      send(window);
     } else {
       await close();
       process.exit(0);
     }
   });
-  parentPort!.postMessage(started);
+  send(started);
 }
 
 /** benchModel is a small TensorFlow.js MLP behind the LoadedModel contract, or the test model when tfjs cannot load. */
