@@ -41,6 +41,22 @@ describe('serializeInferResponse', () => {
     expect(JSON.parse(bodies[5][1]).id).toBe('r5');
   });
 
+  it('writes each response with its own shape when shapes alternate', () => {
+    const prefix = inferResponsePrefix('m', '1');
+    const shapes: Array<[number, number, Array<'forecast' | 'lower' | 'upper'>]> = [
+      [1, 2, ['forecast', 'lower', 'upper']],
+      [2, 1, ['lower']],
+      [1, 2, ['forecast', 'lower', 'upper']],
+      [1, 2, ['upper', 'lower']],
+    ];
+    for (const [rows, horizon, names] of shapes) {
+      const values = Array.from({ length: rows * horizon }, (_, j) => j + 0.5);
+      const parsed = JSON.parse(serializeInferResponse(prefix, 'a', rows, horizon, names, outputs(values)).toString('utf8'));
+      expect(parsed.outputs.map((o: { name: string; shape: number[] }) => [o.name, o.shape])).toEqual(names.map((n) => [n, [rows, horizon]]));
+      expect(parsed.outputs[0].data).toHaveLength(rows * horizon);
+    }
+  });
+
   it('refuses non-finite model outputs with a coded 500', () => {
     expect(() => serializeInferResponse(inferResponsePrefix('m', '1'), 'x', 1, 2, ['forecast'], outputs([1, Number.NaN]))).toThrow(
       expect.objectContaining({ code: 'FST_FLUXORA_PREDICTION_FAILED', statusCode: 500 }),

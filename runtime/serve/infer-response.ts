@@ -11,9 +11,6 @@ export function inferResponsePrefix(modelName: string, modelVersion: string): Bu
   return Buffer.from(`{"model_name":${JSON.stringify(modelName)},"model_version":${JSON.stringify(modelVersion)}`, 'utf8');
 }
 
-// Bytes of `{"name":"lower","shape":[,],"datatype":"FP32","data":[]}` with room for two 16-digit dimensions.
-const OUTPUT_OVERHEAD = 96;
-
 /** RESPONSE_SLAB_BYTES is the size of each slab response bodies are carved from (256 KiB). */
 export const RESPONSE_SLAB_BYTES = 256 * 1024;
 
@@ -41,22 +38,33 @@ function commit(buf: Buffer, used: number): void {
   if (buf.buffer === slab.buffer) slabUsed += (used + 7) & ~7;
 }
 
-const ascii = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
-const OUTPUTS_OPEN = ascii(',"outputs":[');
-/** OUTPUT_OPEN[name] is `{"name":"NAME","shape":[` (index 0) and the same after a comma (index 1). */
-const OUTPUT_OPEN: Record<OutputName, [Uint8Array, Uint8Array]> = {
-  forecast: [ascii('{"name":"forecast","shape":['), ascii(',{"name":"forecast","shape":[')],
-  lower: [ascii('{"name":"lower","shape":['), ascii(',{"name":"lower","shape":[')],
-  upper: [ascii('{"name":"upper","shape":['), ascii(',{"name":"upper","shape":[')],
-};
-const DATA_OPEN = ascii('],"datatype":"FP32","data":[');
+const latin1 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
+const CLOSE = latin1(']}]}');
+
+/**
+ * segmentsFor returns the constant bytes before each output's data for one
+ * (outputs, rows, horizon): `,"outputs":[{"name":"forecast","shape":[1,24],"datatype":"FP32","data":[`
+ * for the first, `]},{"name":"lower",...,"data":[` for the next. Requests of one
+ * shape follow each other, so the last set built is kept and reused.
+ */
+let lastSegments: { outputs: readonly OutputName[]; rows: number; horizon: number; segments: Uint8Array[]; bytes: number } | undefined;
+function segmentsFor(outputs: readonly OutputName[], rows: number, horizon: number): { segments: Uint8Array[]; bytes: number } {
+  const last = lastSegments;
+  if (last !== undefined && last.outputs === outputs && last.rows === rows && last.horizon === horizon) return last;
+  const segments = outputs.map((name, i) =>
+    latin1(`${i === 0 ? ',"outputs":[' : ']},'}{"name":"${name}","shape":[${rows},${horizon}],"datatype":"FP32","data":[`),
+  );
+  const made = { outputs, rows, horizon, segments, bytes: segments.reduce((sum, segment) => sum + segment.length, CLOSE.length) };
+  lastSegments = made;
+  return made;
+}
 
 /**
  * serializeInferResponse writes an OIP `$inference_response` as JSON bytes directly:
  * the outputs asked for, each FP32 [rows, horizon] with flat row-major data, numbers
  * written by writeFloat32 (9 significant digits at most, exact for FP32). Building
  * bytes skips a JS string per number and the UTF-8 encoding of the whole body; the
- * constant pieces are copied from byte arrays made once. Throws
+ * constant pieces are copied from byte arrays made once per response shape. Throws
  * FST_FLUXORA_PREDICTION_FAILED when the model produced a NaN or an infinity,
  * which JSON cannot carry.
  */
@@ -68,51 +76,57 @@ export function serializeInferResponse(
   outputs: readonly OutputName[],
   result: BatchOutputs,
 ): Buffer {
-  const idPart = id === undefined ? '' : `,"id":${JSON.stringify(id)}`;
-  const size =
-    prefix.length + idPart.length * 3 + 16 + outputs.length * (OUTPUT_OVERHEAD + rows * horizon * (FLOAT32_JSON_MAX_BYTES + 1));
-  const buf = reserve(size);
+  const { segments, bytes } = segmentsFor(outputs, rows, horizon);
+  // An id is at most MAX_ID_LENGTH characters; JSON-escaped and UTF-8 encoded, at most 6 bytes each, plus `,"id":""`.
+  const idBound = id === undefined ? 0 : 8 + id.length * 6;
+  const buf = reserve(prefix.length + idBound + bytes + outputs.length * rows * horizon * (FLOAT32_JSON_MAX_BYTES + 1));
   buf.set(prefix, 0);
   let pos = prefix.length;
-  if (idPart !== '') pos += buf.write(idPart, pos, 'utf8');
-  buf.set(OUTPUTS_OPEN, pos);
-  pos += OUTPUTS_OPEN.length;
-  for (let i = 0; i < outputs.length; i++) {
-    const name = outputs[i];
-    const data = name === 'forecast' ? result.point : name === 'lower' ? result.lower : result.upper;
-    const open = OUTPUT_OPEN[name][i === 0 ? 0 : 1];
-    buf.set(open, pos);
-    pos = writeInteger(buf, pos + open.length, rows);
-    buf[pos++] = 44;
-    pos = writeInteger(buf, pos, horizon);
-    buf.set(DATA_OPEN, pos);
-    pos += DATA_OPEN.length;
-    for (let j = 0; j < data.length; j++) {
-      if (j > 0) buf[pos++] = 44;
-      const v = data[j];
-      if (v - v !== 0) throw new errors.FST_FLUXORA_PREDICTION_FAILED(`the model returned ${v} (not a finite number)`);
+  if (id !== undefined) pos = writeId(buf, pos, id);
+  let v = 0;
+  try {
+    for (let i = 0; i < outputs.length; i++) {
+      const name = outputs[i];
+      const data = name === 'forecast' ? result.point : name === 'lower' ? result.lower : result.upper;
+      const segment = segments[i];
+      buf.set(segment, pos);
+      pos += segment.length;
+      v = data[0];
       pos = writeFloat32(buf, pos, v);
+      for (let j = 1; j < data.length; j++) {
+        buf[pos++] = 44;
+        v = data[j];
+        pos = writeFloat32(buf, pos, v);
+      }
     }
-    buf[pos++] = 93;
-    buf[pos++] = 125;
+  } catch (error) {
+    if (error instanceof RangeError) throw new errors.FST_FLUXORA_PREDICTION_FAILED(`the model returned ${v} (not a finite number)`);
+    throw error;
   }
-  buf[pos++] = 93;
-  buf[pos++] = 125;
+  buf.set(CLOSE, pos);
+  pos += CLOSE.length;
   commit(buf, pos);
   return buf.subarray(0, pos);
 }
 
-/** writeInteger writes a non-negative safe integer in decimal at pos and returns the position after it. */
-function writeInteger(buf: Uint8Array, pos: number, n: number): number {
-  let digits = 1;
-  for (let p = 10; p <= n; p *= 10) digits++;
-  for (let i = pos + digits - 1; i >= pos; i--) {
-    const q = Math.floor(n / 10);
-    buf[i] = 48 + n - q * 10;
-    n = q;
+/** writeId writes `,"id":` and the id as a JSON string: printable ASCII byte by byte, anything else through JSON.stringify. */
+function writeId(buf: Buffer, pos: number, id: string): number {
+  let plain = true;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      plain = false;
+      break;
+    }
   }
-  return pos + digits;
+  if (!plain) return pos + buf.write(`,"id":${JSON.stringify(id)}`, pos, 'utf8');
+  buf.set(ID_OPEN, pos);
+  pos += ID_OPEN.length;
+  for (let i = 0; i < id.length; i++) buf[pos++] = id.charCodeAt(i);
+  buf[pos++] = 34;
+  return pos;
 }
+const ID_OPEN = latin1(',"id":"');
 
 /** requireFinite throws FST_FLUXORA_PREDICTION_FAILED when `values` holds a NaN or an infinity. */
 export function requireFinite(values: Float32Array): void {
