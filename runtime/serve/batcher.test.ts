@@ -107,6 +107,23 @@ describe('Batcher', () => {
     await c;
   });
 
+  it('enqueue calls back with each caller\'s rows; refusals call back at once; a throwing callback does not keep the others from theirs', () => {
+    const { batcher, clock } = setup({ maxQueue: 3 });
+    const results: string[] = [];
+    const record = (name: string) => (error: unknown, outputs: BatchOutputs | undefined) => {
+      results.push(error === undefined ? `${name} ${Array.from(outputs!.point).join(',')}` : `${name} ${(error as ServeError).code}`);
+    };
+    batcher.enqueue(rows([1, 2]), 1, () => {
+      throw new Error('a careless caller');
+    });
+    batcher.enqueue(rows([10, 20]), 1, record('b'));
+    batcher.enqueue(rows([1, 1], [2, 2]), 2, record('refused'));
+    expect(results).toEqual(['refused FST_FLUXORA_OVERLOADED']);
+    clock.advance(5);
+    expect(results).toEqual(['refused FST_FLUXORA_OVERLOADED', 'b 30,31,32']);
+    expect(batcher.queuedRows).toBe(0);
+  });
+
   it('runs at once when a batch is full, without waiting for the timer', async () => {
     const { batcher, clock, calls } = setup();
     const a = batcher.submit(rows([1, 1], [2, 2]), 2);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeInferRequest } from '../infer-request.ts';
 import { serializeInferResponse } from '../infer-response.ts';
 import { resolveModel } from '../model-state.ts';
@@ -18,22 +18,31 @@ interface InferParams {
 export async function inferenceRoutes(app: FastifyInstance, { context }: RouteOptions): Promise<void> {
   const { state, batcher, metrics, predictions } = context;
 
-  const infer = async (request: { params: InferParams; body: unknown }, reply: { header(name: string, value: string): unknown }) => {
+  // A callback handler rather than an async one: the batcher calls back with the
+  // request's outputs and the reply is sent from there, with no promise or
+  // microtask of its own per request. Errors thrown here (404, 400) reach
+  // fastify's error handler as usual; those of the batch go through reply.send.
+  const infer = (request: FastifyRequest<{ Params: InferParams }>, reply: FastifyReply): void => {
     const served = state.requireServed();
     resolveModel(served, request.params.name, request.params.version);
     const decoded = decodeInferRequest(request.body, served.nInputs, batcher.maxQueue);
-    const result = await batcher.submit(decoded.X, decoded.rows);
-    let body: Buffer;
-    try {
-      body = serializeInferResponse(served.inferPrefix, decoded.id, decoded.rows, served.horizon, decoded.outputs, result);
-    } catch (error) {
-      metrics.predictionFailed(decoded.rows);
-      throw error;
-    }
-    const { model } = served;
-    predictions.record(model.name, model.version, model.inputNames, decoded.X, decoded.rows, result.point);
-    reply.header('content-type', JSON_CONTENT_TYPE);
-    return body;
+    batcher.enqueue(decoded.X, decoded.rows, (error, result) => {
+      if (error !== undefined) {
+        reply.send(error);
+        return;
+      }
+      let body: Buffer;
+      try {
+        body = serializeInferResponse(served.inferPrefix, decoded.id, decoded.rows, served.horizon, decoded.outputs, result!);
+      } catch (failure) {
+        metrics.predictionFailed(decoded.rows);
+        reply.send(failure);
+        return;
+      }
+      const { model } = served;
+      predictions.record(model.name, model.version, model.inputNames, decoded.X, decoded.rows, result!.point);
+      reply.header('content-type', JSON_CONTENT_TYPE).send(body);
+    });
   };
   app.post<{ Params: InferParams }>('/v2/models/:name/infer', { onRequest: context.guarded }, infer);
   app.post<{ Params: InferParams }>('/v2/models/:name/versions/:version/infer', { onRequest: context.guarded }, infer);
