@@ -1,8 +1,8 @@
 /**
  * Inference server throughput: how much of a bare Fastify server's request rate the
  * real server keeps on the OIP infer path, and what micro-batching buys. Each
- * server runs in a process of its own, forked with the V8 flags `fluxora serve`
- * sets (autocannon stays in the bench's process), on loopback:
+ * server runs in a process of its own, started with the V8 flags `fluxora serve`
+ * sets and pinned away from autocannon's CPU (see PINNING), on loopback:
  *
  * - bare: Fastify, one POST route at the same path that parses the same JSON body
  *   and answers a fixed JSON body of exactly a real infer response's bytes;
@@ -28,9 +28,10 @@
  * Run: node bench/serve.ts [--duration 30] [--rounds 20] [--connections 64] [--model mlp|test] [--flush idle|timer]
  */
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { SERVE_V8_FLAGS } from '../cli/main.ts';
 import type { LoadedModel } from '../runtime/serve/loaded-model.ts';
 
@@ -75,10 +76,27 @@ type Autocannon = (options: {
 }) => Promise<AutocannonResult>;
 
 
-/** SERVER_ENV carries a server process's spec from the bench to the child it forks. */
+/**
+ * PINNING keeps autocannon and the server under test on different CPUs (Linux,
+ * taskset, two CPUs or more): autocannon and this process on CPU 0, every server,
+ * all its threads (GC included), on the others, like a pod with its own CPU.
+ * Unpinned, placement decided too much: on this 2-CPU machine the first server
+ * started ran 15-20% slower per request than the same server started later,
+ * whichever server that was, in five runs out of six.
+ */
+const PINNING = ((): { bench: string; servers: string } | undefined => {
+  const cpus = availableParallelism();
+  if (process.platform !== 'linux' || cpus < 2) return undefined;
+  if (spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  return { bench: '0', servers: cpus === 2 ? '1' : `1-${cpus - 1}` };
+})();
+
+/** SERVER_ENV carries a server process's spec from the bench to the child it starts. */
 const SERVER_ENV = 'FLUXORA_BENCH_SERVER';
 
 if (process.env[SERVER_ENV] === undefined) {
+  // All this process's threads (autocannon's included) on the bench CPU; threads made later inherit it.
+  if (PINNING !== undefined) spawnSync('taskset', ['-a', '-p', '-c', PINNING.bench, String(process.pid)], { stdio: 'ignore' });
   await main();
 } else {
   await serveInProcess(JSON.parse(process.env[SERVER_ENV]) as ServerSpec);
@@ -272,9 +290,11 @@ function requestBody(): Record<string, unknown> {
  * serve` sets (SERVE_V8_FLAGS), given on the command line as a process starts.
  */
 function startWorker(spec: ServerSpec): Promise<{ worker: ChildProcess; started: Started }> {
-  const worker = fork(new URL(import.meta.url), [], {
+  const node = [process.execPath, ...process.execArgv, ...SERVE_V8_FLAGS, fileURLToPath(import.meta.url)];
+  const [command, ...args] = PINNING === undefined ? node : ['taskset', '-c', PINNING.servers, ...node];
+  const worker = spawn(command, args, {
     env: { ...process.env, [SERVER_ENV]: JSON.stringify(spec) },
-    execArgv: [...process.execArgv, ...SERVE_V8_FLAGS],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     worker.once('message', (started: Started) => resolve({ worker, started }));
