@@ -107,11 +107,11 @@ describe('Batcher', () => {
     await c;
   });
 
-  it('enqueue calls back with each caller\'s rows; refusals call back at once; a throwing callback does not keep the others from theirs', () => {
+  it('enqueue calls back with the batch and each caller\'s range in it; refusals call back at once; a throwing callback does not keep the others from theirs', () => {
     const { batcher, clock } = setup({ maxQueue: 3 });
     const results: string[] = [];
-    const record = (name: string) => (error: unknown, outputs: BatchOutputs | undefined) => {
-      results.push(error === undefined ? `${name} ${Array.from(outputs!.point).join(',')}` : `${name} ${(error as ServeError).code}`);
+    const record = (name: string) => (error: unknown, outputs: BatchOutputs | undefined, start: number, end: number) => {
+      results.push(error === undefined ? `${name} ${Array.from(outputs!.point.subarray(start, end)).join(',')}` : `${name} ${(error as ServeError).code}`);
     };
     batcher.enqueue(rows([1, 2]), 1, () => {
       throw new Error('a careless caller');

@@ -61,7 +61,8 @@ function segmentsFor(outputs: readonly OutputName[], rows: number, horizon: numb
 
 /**
  * serializeInferResponse writes an OIP `$inference_response` as JSON bytes directly:
- * the outputs asked for, each FP32 [rows, horizon] with flat row-major data, numbers
+ * the outputs asked for, each FP32 [rows, horizon] with flat row-major data (values
+ * `start` to `start + rows * horizon` of each of `result`'s arrays), numbers
  * written by writeFloat32 (9 significant digits at most, exact for FP32). Building
  * bytes skips a JS string per number and the UTF-8 encoding of the whole body; the
  * constant pieces are copied from byte arrays made once per response shape. Throws
@@ -75,8 +76,11 @@ export function serializeInferResponse(
   horizon: number,
   outputs: readonly OutputName[],
   result: BatchOutputs,
+  start = 0,
 ): Buffer {
   const { segments, bytes } = segmentsFor(outputs, rows, horizon);
+  // The request's values: rows x horizon from start (fewer only if a caller passes less).
+  const end = Math.min(start + rows * horizon, result.point.length);
   // An id is at most MAX_ID_LENGTH characters; JSON-escaped and UTF-8 encoded, at most 6 bytes each, plus `,"id":""`.
   const idBound = id === undefined ? 0 : 8 + id.length * 6;
   const buf = reserve(prefix.length + idBound + bytes + outputs.length * rows * horizon * (FLOAT32_JSON_MAX_BYTES + 1));
@@ -91,9 +95,9 @@ export function serializeInferResponse(
       const segment = segments[i];
       buf.set(segment, pos);
       pos += segment.length;
-      v = data[0];
+      v = data[start];
       pos = writeFloat32(buf, pos, v);
-      for (let j = 1; j < data.length; j++) {
+      for (let j = start + 1; j < end; j++) {
         buf[pos++] = 44;
         v = data[j];
         pos = writeFloat32(buf, pos, v);

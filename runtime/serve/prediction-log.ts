@@ -29,8 +29,11 @@ export interface PredictionLogWarner {
 
 /** PredictionRecorder hands served rows to the sink, never failing the request. */
 export interface PredictionRecorder {
-  /** record passes each of `rows` rows of X (nInputs wide) with its point forecast (horizon wide) to the sink. */
-  record(model: string, version: number, names: string[], X: Float32Array, rows: number, point: Float32Array): void;
+  /**
+   * record passes each of `rows` rows of X (nInputs wide) with its point forecast
+   * (values `start` to `end` of `point`, rows x horizon) to the sink.
+   */
+  record(model: string, version: number, names: string[], X: Float32Array, rows: number, point: Float32Array, start?: number, end?: number): void;
   /** dropped is the sink's own drop count plus rows whose `add` threw, or undefined with no sink. */
   dropped(): number | undefined;
 }
@@ -46,9 +49,9 @@ export function createPredictionRecorder(sink: PredictionLogSink | undefined, lo
     return { record() {}, dropped: () => undefined };
   }
   return {
-    record(model, version, names, X, rows, point) {
+    record(model, version, names, X, rows, point, start = 0, end = point.length) {
       const nInputs = X.length / rows;
-      const horizon = point.length / rows;
+      const horizon = (end - start) / rows;
       for (let r = 0; r < rows; r++) {
         try {
           sink.add({
@@ -56,7 +59,7 @@ export function createPredictionRecorder(sink: PredictionLogSink | undefined, lo
             version,
             features: X.slice(r * nInputs, (r + 1) * nInputs),
             names,
-            outputs: point.slice(r * horizon, (r + 1) * horizon),
+            outputs: point.slice(start + r * horizon, start + (r + 1) * horizon),
           });
         } catch (error) {
           if (refused % 1000 === 0) log.warn({ err: error, refused: refused + 1 }, 'Prediction log add failed');

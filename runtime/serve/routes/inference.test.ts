@@ -210,6 +210,20 @@ describe('POST /v2/models/{name}[/versions/{version}]/infer', () => {
     expect((await app.inject({ url: '/metrics' })).body).toMatch(/^fluxora_prediction_log_dropped_total 7$/m);
   });
 
+  it('logs each request its own rows when requests share a batch', async () => {
+    const rows: PredictionRow[] = [];
+    const { app } = await setup({
+      predictionLog: { add: (row: PredictionRow) => rows.push(row) },
+      batching: { maxBatchSize: 3, maxLatencyMs: 60_000, maxQueue: 100, flushWhenIdle: false },
+    });
+    await Promise.all([post(app, inferBody([[1, 1, 1, 1]])), post(app, inferBody([[2, 2, 2, 2], [4, 4, 4, 4]]))]);
+    expect(rows.map((row) => [Array.from(row.features), Array.from(row.outputs)])).toEqual([
+      [[1, 1, 1, 1], [2, 3, 4]],
+      [[2, 2, 2, 2], [3, 4, 5]],
+      [[4, 4, 4, 4], [5, 6, 7]],
+    ]);
+  });
+
   it('a sink that throws never fails the request; its refusals count as drops', async () => {
     const { app } = await setup({
       predictionLog: {

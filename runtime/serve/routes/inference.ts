@@ -26,21 +26,21 @@ export async function inferenceRoutes(app: FastifyInstance, { context }: RouteOp
     const served = state.requireServed();
     resolveModel(served, request.params.name, request.params.version);
     const decoded = decodeInferRequest(request.body, served.nInputs, batcher.maxQueue);
-    batcher.enqueue(decoded.X, decoded.rows, (error, result) => {
+    batcher.enqueue(decoded.X, decoded.rows, (error, result, start, end) => {
       if (error !== undefined) {
         reply.send(error);
         return;
       }
       let body: Buffer;
       try {
-        body = serializeInferResponse(served.inferPrefix, decoded.id, decoded.rows, served.horizon, decoded.outputs, result!);
+        body = serializeInferResponse(served.inferPrefix, decoded.id, decoded.rows, served.horizon, decoded.outputs, result!, start);
       } catch (failure) {
         metrics.predictionFailed(decoded.rows);
         reply.send(failure);
         return;
       }
       const { model } = served;
-      predictions.record(model.name, model.version, model.inputNames, decoded.X, decoded.rows, result!.point);
+      predictions.record(model.name, model.version, model.inputNames, decoded.X, decoded.rows, result!.point, start, end);
       reply.header('content-type', JSON_CONTENT_TYPE).send(body);
     });
   };
