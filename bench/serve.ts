@@ -105,7 +105,7 @@ if (process.env[SERVER_ENV] === undefined) {
 interface Scenario {
   key: 'bare' | 'on' | 'off' | 'stub';
   label: string;
-  worker: ChildProcess;
+  child: ChildProcess;
   started: Started;
   url: string;
   requests: number;
@@ -141,19 +141,19 @@ async function main(): Promise<void> {
   const headers = { 'content-type': 'application/json' };
 
   const open = async (key: Scenario['key'], label: string, spec: ServerSpec): Promise<Scenario & { sample: string }> => {
-    const { worker, started } = await startWorker(spec);
+    const { child, started } = await startServerProcess(spec);
     const url = `http://127.0.0.1:${started.port}${INFER_PATH}`;
     const response = await fetch(url, { method: 'POST', headers, body });
     const sample = await response.text();
     if (response.status !== 200) throw new Error(`${label}: a sample request answered ${response.status}: ${sample}`);
-    const scenario = { key, label, worker, started, url, requests: 0, seconds: 0, cpuMs: 0, busy: [], p50: [], p99: [], roundRps: [], roundPerCpu: [], failures: 0 };
+    const scenario = { key, label, child, started, url, requests: 0, seconds: 0, cpuMs: 0, busy: [], p50: [], p99: [], roundRps: [], roundPerCpu: [], failures: 0 };
     return { ...scenario, sample };
   };
   const run = async (scenario: Scenario, seconds: number, record: boolean): Promise<void> => {
-    if (record) await ask(scenario.worker, 'begin');
+    if (record) await ask(scenario.child, 'begin');
     const result = await autocannon({ url: scenario.url, connections, duration: seconds, method: 'POST', headers, body });
     if (!record) return;
-    const window = (await ask(scenario.worker, 'end')) as Window;
+    const window = (await ask(scenario.child, 'end')) as Window;
     scenario.requests += result.requests.total;
     scenario.seconds += seconds;
     scenario.cpuMs += window.cpuMs;
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   }
   const batch = new Map<Scenario['key'], number | undefined>();
   for (const scenario of [on, off, stub]) batch.set(scenario.key, await meanBatchSize(scenario.started.port));
-  for (const scenario of [bare, on, off, stub]) await stopWorker(scenario.worker);
+  for (const scenario of [bare, on, off, stub]) await stopServerProcess(scenario.child);
 
   const summary = (s: Scenario) => ({
     rps: Math.round(s.requests / s.seconds),
@@ -206,12 +206,12 @@ async function main(): Promise<void> {
   // Each round measures every server back to back, so the ratio within a round
   // compares them under the same machine load; the median over rounds is the
   // headline, steadier than the ratio of totals when the load drifts.
-  const perRound = (s: Scenario) => s.roundRps.map((rps, i) => rps / bare.roundRps[i]);
-  const onRounds = perRound(on);
+  const perRound = (s: Scenario, of: 'roundRps' | 'roundPerCpu') => s[of].map((value, i) => value / bare[of][i]);
+  const onRounds = perRound(on, 'roundRps');
   const ratio = median(onRounds);
   const ratioTotal = results.on.rps / results.bare.rps;
-  const stubRatio = median(perRound(stub));
-  const ratioCpu = median(on.roundPerCpu.map((perCpu, i) => perCpu / bare.roundPerCpu[i]));
+  const stubRatio = median(perRound(stub, 'roundRps'));
+  const ratioCpu = median(perRound(on, 'roundPerCpu'));
   console.log(`fluxora/bare by round: ${onRounds.map((r) => r.toFixed(2)).join(' ')}`);
   console.log(
     `ratio fluxora/bare ${ratio.toFixed(3)} in req/s (median of rounds; ${ratioTotal.toFixed(3)} of the totals), ` +
@@ -284,34 +284,34 @@ function requestBody(): Record<string, unknown> {
 }
 
 /**
- * startWorker forks a server process, one per server as in production (one per
+ * startServerProcess starts a server process, one per server as in production (one per
  * pod): heaps, GC threads and JIT state are not shared with the other servers or
  * with autocannon. Every server, bare included, runs with the V8 flags `fluxora
  * serve` sets (SERVE_V8_FLAGS), given on the command line as a process starts.
  */
-function startWorker(spec: ServerSpec): Promise<{ worker: ChildProcess; started: Started }> {
+function startServerProcess(spec: ServerSpec): Promise<{ child: ChildProcess; started: Started }> {
   const node = [process.execPath, ...process.execArgv, ...SERVE_V8_FLAGS, fileURLToPath(import.meta.url)];
   const [command, ...args] = PINNING === undefined ? node : ['taskset', '-c', PINNING.servers, ...node];
-  const worker = spawn(command, args, {
+  const child = spawn(command, args, {
     env: { ...process.env, [SERVER_ENV]: JSON.stringify(spec) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    worker.once('message', (started: Started) => resolve({ worker, started }));
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`a ${spec.kind} server exited with code ${code} before it listened`)));
+    child.once('message', (started: Started) => resolve({ child, started }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`a ${spec.kind} server exited with code ${code} before it listened`)));
   });
 }
 
-async function stopWorker(worker: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  worker.send('stop');
+async function stopServerProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send('stop');
   await exited;
 }
 
-function ask(worker: ChildProcess, message: 'begin' | 'end'): Promise<unknown> {
-  const reply = new Promise((resolve) => worker.once('message', resolve));
-  worker.send(message);
+function ask(child: ChildProcess, message: 'begin' | 'end'): Promise<unknown> {
+  const reply = new Promise((resolve) => child.once('message', resolve));
+  child.send(message);
   return reply;
 }
 

@@ -26,6 +26,14 @@ export const OPERATOR_V8_FLAGS = ['--optimize-for-size'];
  */
 export const SERVE_V8_FLAGS = ['--no-allocation-site-pretenuring'];
 
+/** withV8Flags sets `flags` and then loads a command, so they hold before any of its modules load. */
+function withV8Flags(flags: readonly string[], load: () => Promise<Command>): () => Promise<Command> {
+  return () => {
+    for (const flag of flags) setFlagsFromString(flag);
+    return load();
+  };
+}
+
 /**
  * CommandEntry names a subcommand and loads it on demand, so `fluxora operator`
  * never loads TensorFlow.js and `fluxora validate` starts fast.
@@ -53,18 +61,12 @@ export const commands: CommandEntry[] = [
   {
     name: 'run',
     summary: 'Run manifests on this machine: profile, train, serve and check drift, no cluster needed',
-    load: async () => {
-      for (const flag of SERVE_V8_FLAGS) setFlagsFromString(flag);
-      return (await import('./run.ts')).runCommand;
-    },
+    load: withV8Flags(SERVE_V8_FLAGS, async () => (await import('./run.ts')).runCommand),
   },
   {
     name: 'operator',
     summary: 'Run the controller manager that reconciles the five kinds (in-cluster or with a kubeconfig)',
-    load: async () => {
-      for (const flag of OPERATOR_V8_FLAGS) setFlagsFromString(flag);
-      return (await import('./operator.ts')).operatorCommand;
-    },
+    load: withV8Flags(OPERATOR_V8_FLAGS, async () => (await import('./operator.ts')).operatorCommand),
   },
   { name: 'profile', summary: 'Load, validate and profile a Dataset (a workload role)', load: async () => (await import('./roles.ts')).profileCommand },
   {
@@ -76,10 +78,7 @@ export const commands: CommandEntry[] = [
   {
     name: 'serve',
     summary: 'Serve a registered model: Open Inference Protocol and /v1/forecast (a workload role)',
-    load: async () => {
-      for (const flag of SERVE_V8_FLAGS) setFlagsFromString(flag);
-      return (await import('./roles.ts')).serveCommand;
-    },
+    load: withV8Flags(SERVE_V8_FLAGS, async () => (await import('./roles.ts')).serveCommand),
   },
   { name: 'drift', summary: "Compare recent predictions with the model's training profile (a workload role)", load: async () => (await import('./roles.ts')).driftCommand },
   { name: 'generate', summary: 'Write the generated files (CRD YAML, chart CRDs and RBAC, Argo CD health, install.yaml)', load: loadGenerate },

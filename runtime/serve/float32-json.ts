@@ -72,15 +72,7 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
  * value out of that range (writeGeneral handles it).
  */
 function writePlain(buf: Uint8Array, pos: number, a: number): number {
-  // e: the decimal exponent, 10^e <= a < 10^(e+1).
-  let e: number;
-  if (a >= 1) {
-    e = 0;
-    while (a >= POW10[e + 1]) e++;
-  } else {
-    e = -1;
-    while (a < NEG_POW10[-e]) e--;
-  }
+  let e = decimalExponent(a);
   let m = Math.round(a * POW10[8 - e]);
   if (m >= 1e9) {
     // Rounding carried into a tenth digit (e.g. 9.999999996 -> 10.0000000).
@@ -90,7 +82,7 @@ function writePlain(buf: Uint8Array, pos: number, a: number): number {
   }
   m |= 0;
   if (e >= 0) {
-    // e + 1 whole digits, the point, 8 - e fraction digits (none for e = 8 is excluded above).
+    // e + 1 whole digits, the point, 8 - e fraction digits (e <= 7 here, so at least one).
     const point = pos + e + 1;
     let i = pos + 9;
     while (i > point) {
@@ -123,9 +115,12 @@ function writePlain(buf: Uint8Array, pos: number, a: number): number {
   return end;
 }
 
-/** writeGeneral writes a > 0 for writeFloat32, in any range. */
-function writeGeneral(buf: Uint8Array, pos: number, a: number): number {
-  // e: the decimal exponent, 10^e <= a < 10^(e+1); m: 9 significant digits.
+/**
+ * decimalExponent is e with 10^e <= a < 10^(e+1) for a > 0: by comparison with
+ * powers of ten from 1e-9 to 1e9, by logarithm outside (which may be one off;
+ * writeGeneral corrects it from the digits).
+ */
+function decimalExponent(a: number): number {
   let e: number;
   if (a >= 1 && a < 1e9) {
     e = 0;
@@ -136,6 +131,13 @@ function writeGeneral(buf: Uint8Array, pos: number, a: number): number {
   } else {
     e = Math.floor(Math.log10(a));
   }
+  return e;
+}
+
+/** writeGeneral writes a > 0 for writeFloat32, in any range. */
+function writeGeneral(buf: Uint8Array, pos: number, a: number): number {
+  // m: 9 significant digits; the exponent is checked against them below.
+  let e = decimalExponent(a);
   let m = scaled(a, e - 8);
   if (m >= 1e9) m = scaled(a, ++e - 8);
   else if (m < 1e8) m = scaled(a, --e - 8);
