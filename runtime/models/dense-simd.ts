@@ -1,4 +1,33 @@
 import type * as tf from '@tensorflow/tfjs';
+import {
+  BLOCK,
+  br,
+  brIf,
+  compileOnce,
+  END,
+  F32X4_ADD,
+  F32X4_MAX,
+  F32X4_MUL,
+  F32X4_SPLAT,
+  f32Load,
+  get,
+  I32,
+  I32_ADD,
+  I32_GE_S,
+  I32_GE_U,
+  I32_MUL,
+  i32,
+  IF,
+  LOOP,
+  moduleOf,
+  set,
+  tee,
+  V128,
+  v128Load,
+  v128Store,
+  type WasmMemory,
+  wasm,
+} from '../wasm/assembler.ts';
 import type { DenseForward } from './dense-forward.ts';
 
 /**
@@ -13,30 +42,6 @@ import type { DenseForward } from './dense-forward.ts';
  * holding `inputs` floats; W `inputs` rows of groups x 16 floats; b groups x 16
  * floats; y rows `yStride` apart. W, b and y are 16-byte aligned.
  */
-const I32 = 0x7f;
-const V128 = 0x7b;
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const IF = [0x04, 0x40];
-const END = 0x0b;
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = 0x6a;
-const MUL = 0x6c;
-const GE_S = 0x4e;
-const GE_U = 0x4f;
-const br = (depth: number) => [0x0c, depth];
-const brIf = (depth: number) => [0x0d, depth];
-const F32_LOAD = [0x2a, 0x02, 0x00];
-const v128Load = (offset: number) => [0xfd, 0x00, 0x04, ...uleb(offset)];
-const v128Store = (offset: number) => [0xfd, 0x0b, 0x04, ...uleb(offset)];
-const F32X4_SPLAT = [0xfd, 0x13];
-const F32X4_ADD = [0xfd, 0xe4, 0x01];
-const F32X4_MUL = [0xfd, 0xe6, 0x01];
-const F32X4_MAX = [0xfd, 0xe9, 0x01];
-
 // Parameters 0-9, then i32 locals 10-17 and v128 locals 18-23 (23 stays zero).
 const [X, X_STRIDE, ROWS, W, B, Y, Y_STRIDE, INPUTS, GROUPS, RELU] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const [R, G, XP, XEND, WP, W_STRIDE, GO, YP] = [10, 11, 12, 13, 14, 15, 16, 17];
@@ -45,83 +50,45 @@ const S = 22;
 const ZERO = 23;
 
 function kernelBody(): number[] {
-  const code: number[] = [
-    ...get(GROUPS), ...i32(64), MUL, ...set(W_STRIDE),
+  // Locals: 8 i32, 6 v128 (see kernelModule).
+  return [
+    ...get(GROUPS), ...i32(64), I32_MUL, ...set(W_STRIDE),
     ...BLOCK, ...LOOP,
-    ...get(R), ...get(ROWS), GE_S, ...brIf(1),
+    ...get(R), ...get(ROWS), I32_GE_S, ...brIf(1),
     ...i32(0), ...set(G),
     ...BLOCK, ...LOOP,
-    ...get(G), ...get(GROUPS), GE_S, ...brIf(1),
-    ...get(G), ...i32(64), MUL, ...set(GO),
+    ...get(G), ...get(GROUPS), I32_GE_S, ...brIf(1),
+    ...get(G), ...i32(64), I32_MUL, ...set(GO),
     // The accumulators start at the group's bias.
-    ...get(B), ...get(GO), ADD, ...set(WP),
+    ...get(B), ...get(GO), I32_ADD, ...set(WP),
     ...ACC.flatMap((a, i) => [...get(WP), ...v128Load(16 * i), ...set(a)]),
-    ...get(W), ...get(GO), ADD, ...set(WP),
-    ...get(X), ...get(R), ...get(X_STRIDE), MUL, ADD, ...tee(XP),
-    ...get(INPUTS), ...i32(4), MUL, ADD, ...set(XEND),
+    ...get(W), ...get(GO), I32_ADD, ...set(WP),
+    ...get(X), ...get(R), ...get(X_STRIDE), I32_MUL, I32_ADD, ...tee(XP),
+    ...get(INPUTS), ...i32(4), I32_MUL, I32_ADD, ...set(XEND),
     ...BLOCK, ...LOOP,
-    ...get(XP), ...get(XEND), GE_U, ...brIf(1),
-    ...get(XP), ...F32_LOAD, ...F32X4_SPLAT, ...set(S),
+    ...get(XP), ...get(XEND), I32_GE_U, ...brIf(1),
+    ...get(XP), ...f32Load(), ...F32X4_SPLAT, ...set(S),
     ...ACC.flatMap((a, i) => [...get(a), ...get(S), ...get(WP), ...v128Load(16 * i), ...F32X4_MUL, ...F32X4_ADD, ...set(a)]),
-    ...get(XP), ...i32(4), ADD, ...set(XP),
-    ...get(WP), ...get(W_STRIDE), ADD, ...set(WP),
+    ...get(XP), ...i32(4), I32_ADD, ...set(XP),
+    ...get(WP), ...get(W_STRIDE), I32_ADD, ...set(WP),
     ...br(0),
     END, END,
     ...get(RELU), ...IF,
     ...ACC.flatMap((a) => [...get(a), ...get(ZERO), ...F32X4_MAX, ...set(a)]),
     END,
-    ...get(Y), ...get(R), ...get(Y_STRIDE), MUL, ADD, ...get(GO), ADD, ...set(YP),
+    ...get(Y), ...get(R), ...get(Y_STRIDE), I32_MUL, I32_ADD, ...get(GO), I32_ADD, ...set(YP),
     ...ACC.flatMap((a, i) => [...get(YP), ...get(a), ...v128Store(16 * i)]),
-    ...get(G), ...i32(1), ADD, ...set(G),
+    ...get(G), ...i32(1), I32_ADD, ...set(G),
     ...br(0),
     END, END,
-    ...get(R), ...i32(1), ADD, ...set(R),
+    ...get(R), ...i32(1), I32_ADD, ...set(R),
     ...br(0),
     END, END,
-    END,
   ];
-  // Local declarations: 8 i32, 6 v128.
-  return [2, 8, I32, 6, V128, ...code];
 }
 
 function kernelModule(): Uint8Array {
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const name = (text: string) => [text.length, ...Array.from(text, (c) => c.charCodeAt(0))];
-  const body = kernelBody();
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 10, ...Array(10).fill(I32), 0]),
-    ...section(3, [1, 0]),
-    ...section(5, [1, 0x00, 1]),
-    ...section(7, [2, ...name('dense'), 0x00, 0, ...name('memory'), 0x02, 0]),
-    ...section(10, [1, ...uleb(body.length), ...body]),
-  ]);
-}
-
-function uleb(value: number): number[] {
-  const bytes: number[] = [];
-  let v = value;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (v !== 0);
-  return bytes;
-}
-
-function sleb(value: number): number[] {
-  const bytes: number[] = [];
-  let v = value;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      bytes.push(byte);
-      return bytes;
-    }
-    bytes.push(byte | 0x80);
-  }
+  return moduleOf({ name: 'dense', params: Array(10).fill(I32), results: [], locals: [[8, I32], [6, V128]], body: kernelBody() });
 }
 
 type Kernel = (
@@ -137,31 +104,8 @@ type Kernel = (
   relu: number,
 ) => void;
 
-/** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-let compiled: object | null | undefined;
-
 /** simdModule compiles the kernel once, or returns null where WebAssembly SIMD is not available. */
-function simdModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      if (wasm === undefined) throw new Error('no WebAssembly');
-      compiled = new wasm.Module(kernelModule());
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+const simdModule = compileOnce(kernelModule);
 
 const LINEAR = 0;
 const RELU_ACT = 1;

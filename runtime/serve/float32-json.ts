@@ -191,3 +191,40 @@ function writeGeneral(buf: Uint8Array, pos: number, a: number): number {
   buf[pos++] = 48 + (x % 10);
   return pos;
 }
+
+/**
+ * Float32Text writes runs of FP32 values as comma-separated JSON numbers
+ * (writeFloat32's text), fastest into a scratch byte area of its own, from which
+ * a caller copies what it built.
+ */
+export interface Float32Text {
+  /** scratch returns the scratch area, at least `size` bytes; it stays valid until the next call. */
+  scratch(size: number): Uint8Array;
+  /**
+   * writeRun writes data[from..to) comma-separated at `pos` of `buf` (the scratch,
+   * or any bytes with room for FLOAT32_JSON_MAX_BYTES + 1 per value) and returns
+   * the position after. Throws writeFloat32's RangeError for NaN and infinities
+   * (what was written before it is left as it is). Writing elsewhere than the
+   * scratch may use the scratch.
+   */
+  writeRun(buf: Uint8Array, data: Float32Array, from: number, to: number, pos: number): number;
+}
+
+/** jsFloat32Text is the Float32Text of writeFloat32 and a growing byte array. */
+export function jsFloat32Text(): Float32Text {
+  let scratch = new Uint8Array(4096);
+  return {
+    scratch(size) {
+      if (size > scratch.length) scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
+      return scratch;
+    },
+    writeRun(buf, data, from, to, pos) {
+      let p = pos;
+      for (let j = from; j < to; j++) {
+        if (j > from) buf[p++] = 44;
+        p = writeFloat32(buf, p, data[j]);
+      }
+      return p;
+    },
+  };
+}

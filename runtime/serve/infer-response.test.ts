@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inferResponsePrefix, RESPONSE_SLAB_BYTES, serializeInferResponse } from './infer-response.ts';
+import { inferResponsePrefix, SCRATCH_BYTES, serializeInferResponse } from './infer-response.ts';
 
 const outputs = (values: number[]) => {
   const point = Float32Array.from(values);
@@ -29,11 +29,12 @@ describe('serializeInferResponse', () => {
     expect(parsed.outputs[0].shape).toEqual([rows, 1]);
   });
 
-  it('never lets a later body overwrite an earlier one, across slabs and for bodies too large for one', () => {
+  it('never lets a later body overwrite an earlier one, for bodies built in the scratch and bodies too large for it', () => {
     const prefix = inferResponsePrefix('m', '1');
     const bodies: Array<[Buffer, string]> = [];
-    for (let i = 0; i < (RESPONSE_SLAB_BYTES / 1000) * 3; i++) {
-      const rows = i % 97 === 0 ? 2000 : 1;
+    const large = Math.ceil(SCRATCH_BYTES / 2 / (2 * 10));
+    for (let i = 0; i < 600; i++) {
+      const rows = i % 97 === 0 ? large : 1;
       const body = serializeInferResponse(prefix, `r${i}`, rows, 2, ['forecast'], outputs(Array.from({ length: rows * 2 }, (_, j) => i + j)));
       bodies.push([body, body.toString('latin1')]);
     }

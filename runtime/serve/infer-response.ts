@@ -1,6 +1,7 @@
 import type { BatchOutputs } from './batcher.ts';
 import { errors } from './errors.ts';
-import { FLOAT32_JSON_MAX_BYTES, writeFloat32 } from './float32-json.ts';
+import { FLOAT32_JSON_MAX_BYTES, type Float32Text, jsFloat32Text } from './float32-json.ts';
+import { wasmFloat32Text } from './float32-wasm.ts';
 import type { OutputName } from './infer-request.ts';
 
 /**
@@ -11,32 +12,18 @@ export function inferResponsePrefix(modelName: string, modelVersion: string): Bu
   return Buffer.from(`{"model_name":${JSON.stringify(modelName)},"model_version":${JSON.stringify(modelVersion)}`, 'utf8');
 }
 
-/** RESPONSE_SLAB_BYTES is the size of each slab response bodies are carved from (256 KiB). */
-export const RESPONSE_SLAB_BYTES = 256 * 1024;
-
-let slab = Buffer.allocUnsafeSlow(RESPONSE_SLAB_BYTES);
-let slabUsed = 0;
+/**
+ * TEXT builds response bodies: the WebAssembly number writer where there is
+ * WebAssembly, writeFloat32 otherwise (the same bytes either way).
+ */
+const TEXT: Float32Text = wasmFloat32Text() ?? jsFloat32Text();
 
 /**
- * reserve returns a view of `size` free bytes: a slab of our own, like Node's Buffer
- * pool but without its 4 KiB limit, and `commit` hands back what the body did not
- * use, so a ~1 KiB response of a 2 KiB bound takes 1 KiB. Slabs are never reused
- * (a socket may still be writing a body from one), and a slab is freed once no
- * body in it is alive. Bodies larger than 1/8 of a slab get a buffer of their own.
+ * SCRATCH_BYTES bounds the bodies built in TEXT's scratch (about 1,400 values), so
+ * that one large response does not keep a large scratch for the life of the
+ * process; larger bodies are built in a buffer of their own.
  */
-function reserve(size: number): Buffer {
-  if (size > RESPONSE_SLAB_BYTES / 8) return Buffer.allocUnsafe(size);
-  if (slabUsed + size > RESPONSE_SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(RESPONSE_SLAB_BYTES);
-    slabUsed = 0;
-  }
-  return slab.subarray(slabUsed, slabUsed + size);
-}
-
-/** commit marks the first `used` bytes of the last reserved view taken, 8-byte aligned. */
-function commit(buf: Buffer, used: number): void {
-  if (buf.buffer === slab.buffer) slabUsed += (used + 7) & ~7;
-}
+export const SCRATCH_BYTES = 32 * 1024;
 
 const latin1 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
 const CLOSE = latin1(']}]}');
@@ -63,11 +50,13 @@ function segmentsFor(outputs: readonly OutputName[], rows: number, horizon: numb
  * serializeInferResponse writes an OIP `$inference_response` as JSON bytes directly:
  * the outputs asked for, each FP32 [rows, horizon] with flat row-major data (values
  * `start` to `start + rows * horizon` of each of `result`'s arrays), numbers
- * written by writeFloat32 (9 significant digits at most, exact for FP32). Building
- * bytes skips a JS string per number and the UTF-8 encoding of the whole body; the
- * constant pieces are copied from byte arrays made once per response shape. Throws
- * FST_FLUXORA_PREDICTION_FAILED when the model produced a NaN or an infinity,
- * which JSON cannot carry.
+ * written as writeFloat32 writes them (9 significant digits at most, exact for
+ * FP32). The body is built in TEXT's scratch (up to SCRATCH_BYTES; constant
+ * pieces copied from byte arrays made once per response shape, numbers by TEXT)
+ * and copied out once, at its size: no JS string per number and no UTF-8
+ * encoding of the whole body.
+ * Throws FST_FLUXORA_PREDICTION_FAILED when the model produced a NaN or an
+ * infinity, which JSON cannot carry.
  */
 export function serializeInferResponse(
   prefix: Buffer,
@@ -83,38 +72,32 @@ export function serializeInferResponse(
   const end = Math.min(start + rows * horizon, result.point.length);
   // An id is at most MAX_ID_LENGTH characters; JSON-escaped and UTF-8 encoded, at most 6 bytes each, plus `,"id":""`.
   const idBound = id === undefined ? 0 : 8 + id.length * 6;
-  const buf = reserve(prefix.length + idBound + bytes + outputs.length * rows * horizon * (FLOAT32_JSON_MAX_BYTES + 1));
+  const size = prefix.length + idBound + bytes + outputs.length * (end - start) * (FLOAT32_JSON_MAX_BYTES + 1);
+  const buf = size <= SCRATCH_BYTES ? TEXT.scratch(size) : new Uint8Array(size);
   buf.set(prefix, 0);
   let pos = prefix.length;
   if (id !== undefined) pos = writeId(buf, pos, id);
-  let v = 0;
-  try {
-    for (let i = 0; i < outputs.length; i++) {
-      const name = outputs[i];
-      const data = name === 'forecast' ? result.point : name === 'lower' ? result.lower : result.upper;
-      const segment = segments[i];
-      buf.set(segment, pos);
-      pos += segment.length;
-      v = data[start];
-      pos = writeFloat32(buf, pos, v);
-      for (let j = start + 1; j < end; j++) {
-        buf[pos++] = 44;
-        v = data[j];
-        pos = writeFloat32(buf, pos, v);
-      }
+  for (let i = 0; i < outputs.length; i++) {
+    const name = outputs[i];
+    const data = name === 'forecast' ? result.point : name === 'lower' ? result.lower : result.upper;
+    const segment = segments[i];
+    buf.set(segment, pos);
+    pos += segment.length;
+    try {
+      pos = TEXT.writeRun(buf, data, start, end, pos);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      const bad = data.subarray(start, end).find((v) => !Number.isFinite(v));
+      throw new errors.FST_FLUXORA_PREDICTION_FAILED(`the model returned ${bad} (not a finite number)`);
     }
-  } catch (error) {
-    if (error instanceof RangeError) throw new errors.FST_FLUXORA_PREDICTION_FAILED(`the model returned ${v} (not a finite number)`);
-    throw error;
   }
   buf.set(CLOSE, pos);
   pos += CLOSE.length;
-  commit(buf, pos);
-  return buf.subarray(0, pos);
+  return Buffer.copyBytesFrom(buf, 0, pos);
 }
 
 /** writeId writes `,"id":` and the id as a JSON string: printable ASCII byte by byte, anything else through JSON.stringify. */
-function writeId(buf: Buffer, pos: number, id: string): number {
+function writeId(buf: Uint8Array, pos: number, id: string): number {
   let plain = true;
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i);
@@ -123,7 +106,11 @@ function writeId(buf: Buffer, pos: number, id: string): number {
       break;
     }
   }
-  if (!plain) return pos + buf.write(`,"id":${JSON.stringify(id)}`, pos, 'utf8');
+  if (!plain) {
+    const escaped = Buffer.from(`,"id":${JSON.stringify(id)}`, 'utf8');
+    buf.set(escaped, pos);
+    return pos + escaped.length;
+  }
   buf.set(ID_OPEN, pos);
   pos += ID_OPEN.length;
   for (let i = 0; i < id.length; i++) buf[pos++] = id.charCodeAt(i);
