@@ -177,9 +177,6 @@ export function build(options: BuildOptions): FastifyInstance {
 
   const probes = new Set<string>([...HEALTH_ROUTES, METRICS_ROUTE]);
   const logging = options.logger !== false;
-  const decrementInflight = () => {
-    inflight--;
-  };
   // Open connections, so closing can mark the responses still to be sent on them
   // `Connection: close` (socket._httpMessage, as http-terminator does). Tracked per
   // connection, not per request: a long-lived collection that every request enters
@@ -203,11 +200,12 @@ export function build(options: BuildOptions): FastifyInstance {
     const fields = { method: request.method, route, statusCode: reply.statusCode, durationMs: Math.round(elapsedMs * 1000) / 1000 };
     request.log[level](fields, 'Request completed');
   };
-  // Every route gets its own onRequest hook and 'finish' listener, which know its
+  // Every route gets its own onRequest hook and 'close' listener, which know its
   // pattern, whether it is a probe, its metric series and its checks, so nothing
-  // is looked up per request. The listener does what an onResponse hook would,
-  // without fastify's per-request finish and error listeners and their removal;
-  // a client that went away before its response was sent is neither timed nor logged.
+  // is looked up per request. The one listener counts the request out of the
+  // inflight gauge and does what an onResponse hook would, without fastify's
+  // per-request finish and error listeners and their removal; a client that went
+  // away before its response was sent is neither timed nor logged.
   app.addHook('onRoute', (route) => {
     const pattern = route.url;
     const probe = probes.has(pattern);
@@ -219,11 +217,14 @@ export function build(options: BuildOptions): FastifyInstance {
       reply.header(REQUEST_ID_HEADER, request.id);
       const res = reply.raw;
       const started = performance.now();
-      res.on('finish', () => completed(request, reply, pattern, probe, record, performance.now() - started));
+      // A response emits 'close' once: just after 'finish', or when the client went away
+      // (before the response was ended: then it is neither timed nor logged).
+      res.on('close', () => {
+        if (!probe) inflight--;
+        if (res.writableEnded) completed(request, reply, pattern, probe, record, performance.now() - started);
+      });
       if (!probe) {
         inflight++;
-        // A response emits 'close' once, whether it finished or the client went away.
-        res.on('close', decrementInflight);
         if (closing) {
           done(new errors.FST_FLUXORA_SHUTTING_DOWN());
           return;

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LoadedModel } from './loaded-model.ts';
 import { type RunningServer, type StartServerOptions, startServer } from './server.ts';
-import { deferred, inferBody } from './test-app.ts';
+import { deferred, inferBody, logCapture } from './test-app.ts';
 import { createTestModel } from './test-model.ts';
 
 interface InferResponse {
@@ -113,6 +113,26 @@ describe('startServer', () => {
     ]);
     await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
     expect(await server.close()).toBe(result);
+  });
+
+  it('counts a request whose client went away out of flight, and neither times nor logs it', async () => {
+    const logs = logCapture();
+    const server = await start({ logger: { stream: logs.stream } });
+    await server.app.fluxora.modelReady;
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.on('error', () => {});
+    socket.write('POST /v2/models/energy/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    await vi.waitFor(() => expect(server.app.fluxora.inflight).toBe(1));
+    socket.destroy();
+    await vi.waitFor(() => expect(server.app.fluxora.inflight).toBe(0));
+
+    // A request that is answered is both, so the one that was not is left out for what it is.
+    expect((await infer(server.url, [[1, 2, 3, 6]])).status).toBe(200);
+    await vi.waitFor(() => expect(logs.lines().filter((line) => line.msg === 'Request completed')).toHaveLength(1));
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const infers = metrics.split('\n').filter((line) => line.startsWith('fluxora_http_request_duration_seconds_count{route="/v2/models/:name/infer"'));
+    expect(infers).toEqual(['fluxora_http_request_duration_seconds_count{route="/v2/models/:name/infer",status_code="200"} 1']);
   });
 
   it('cuts connections at the drain deadline, still runs onDrain, and reports the drain as not clean', async () => {
