@@ -178,9 +178,10 @@ export class Batcher {
       done(new errors.FST_FLUXORA_OVERLOADED(this.#queuedRows, this.#maxQueue), undefined, 0, 0);
       return;
     }
-    this.#queue.push({ X, rows, enqueuedAt: this.#now(), done });
+    const now = this.#now();
+    this.#queue.push({ X, rows, enqueuedAt: now, done });
     this.#queuedRows += rows;
-    this.#kick();
+    this.#kick(false, now);
   }
 
   /**
@@ -208,18 +209,25 @@ export class Batcher {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** #kick runs batches while one is due, then arms the timer (and idle check) for the oldest request left. */
-  #kick(headWasDue = false): void {
+  /**
+   * #kick runs batches while one is due, then arms the timer (and idle check) for
+   * the oldest request left. `at` is the time now when the caller has just read
+   * the clock (enqueue), so the clock is read once per request.
+   */
+  #kick(headWasDue = false, at?: number): void {
     let headIsDue = headWasDue;
+    let now = at;
     while (!this.#running && this.queuedRequests > 0) {
-      const due =
-        headIsDue ||
-        this.#draining ||
-        this.#queuedRows >= this.#maxBatchSize ||
-        this.#now() - this.#queue[this.#head].enqueuedAt >= this.#maxLatencyMs;
+      let due = headIsDue || this.#draining || this.#queuedRows >= this.#maxBatchSize;
+      if (!due) {
+        now ??= this.#now();
+        due = now - this.#queue[this.#head].enqueuedAt >= this.#maxLatencyMs;
+      }
       if (!due) break;
       headIsDue = false;
       this.#runBatch();
+      // A batch took time: read the clock again when it is needed.
+      now = undefined;
     }
     if (this.#running || this.queuedRequests === 0) {
       this.#disarm();
@@ -234,7 +242,7 @@ export class Batcher {
       });
     }
     if (this.#cancelTimer === undefined) {
-      const waited = this.#now() - this.#queue[this.#head].enqueuedAt;
+      const waited = (now ?? this.#now()) - this.#queue[this.#head].enqueuedAt;
       this.#cancelTimer = this.#schedule(
         () => {
           this.#cancelTimer = undefined;
