@@ -60,6 +60,23 @@ describe('wasmFloat32Text', () => {
     }
   });
 
+  it('writes what writeFloat32 writes for every FP32 value near each power of ten and of two in its range', () => {
+    const bits = new Uint32Array(1);
+    const asFloat = new Float32Array(bits.buffer);
+    const near: number[] = [];
+    const centres = [...Array.from({ length: 16 }, (_, k) => Number(`1e${k - 7}`)), ...Array.from({ length: 49 }, (_, k) => 2 ** (k - 21))];
+    for (const centre of centres) {
+      asFloat[0] = centre;
+      const at = bits[0];
+      for (let d = -1000; d <= 1000; d++) {
+        bits[0] = at + d;
+        near.push(asFloat[0]);
+      }
+    }
+    const data = Float32Array.from(near);
+    expect(firstDifference(data, 0, textOf(wasm!, data), textOf(js, data))).toBe('');
+  });
+
   it('writes runs longer than its input chunk, from any start, at any position, into its scratch or elsewhere', () => {
     const data = Float32Array.from({ length: 1000 }, (_, i) => (i % 7 === 0 ? 1e9 + i : Math.sin(i) * 50));
     for (const [from, to, pos] of [
