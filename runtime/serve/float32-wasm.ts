@@ -207,9 +207,10 @@ type Write = (src: number, n: number, out: number) => number;
 
 /**
  * wasmFloat32Text is a Float32Text whose scratch is the kernel's memory and whose
- * runs of plain-notation values go through the kernel, about three times faster
- * than writeFloat32; values it stops at go through writeFloat32. Undefined where
- * WebAssembly is not available.
+ * runs of plain-notation values go through the kernel, about twice as fast as
+ * writeFloat32 with the calls and copies around it (npm run bench:float32);
+ * values it stops at go through writeFloat32. Undefined where WebAssembly is not
+ * available.
  */
 export function wasmFloat32Text(): Float32Text | undefined {
   const source = kernel();

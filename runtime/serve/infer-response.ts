@@ -54,9 +54,8 @@ function segmentsFor(outputs: readonly OutputName[], rows: number, horizon: numb
  * FP32). The body is built in TEXT's scratch (up to SCRATCH_BYTES; constant
  * pieces copied from byte arrays made once per response shape, numbers by TEXT)
  * and copied out once, at its size: no JS string per number and no UTF-8
- * encoding of the whole body.
- * Throws FST_FLUXORA_PREDICTION_FAILED when the model produced a NaN or an
- * infinity, which JSON cannot carry.
+ * encoding of the whole body. Throws FST_FLUXORA_PREDICTION_FAILED when the
+ * model produced a NaN or an infinity, which JSON cannot carry.
  */
 export function serializeInferResponse(
   prefix: Buffer,
