@@ -31,8 +31,9 @@ import {
 import type { DenseForward } from './dense-forward.ts';
 
 /**
- * The WebAssembly SIMD kernel of compileDenseSimd, assembled here by hand (the
- * project has no build step and no WebAssembly toolchain). One exported function,
+ * The WebAssembly SIMD kernel of compileDenseSimd, assembled here by hand with
+ * runtime/wasm/assembler.ts (the project has no build step and no WebAssembly
+ * toolchain). One exported function,
  *
  *   dense(x, xStride, rows, w, b, y, yStride, inputs, groups, relu)
  *
