@@ -52,7 +52,7 @@ describe('writeFloat32', () => {
     const wrong: string[] = [];
     for (let i = 0; i < 200_000; i++) {
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      // Magnitudes from 1e-8 to 1e10, both signs: the fast path's range and each side of it.
+      // Magnitudes from 1e-8 to 1e10, both signs: the plain range (the WebAssembly kernel's) and each side of it.
       f[0] = (seed & 1 ? -1 : 1) * 10 ** ((seed / 2 ** 32) * 18 - 8);
       const v = f[0];
       const s = text(v);

@@ -58,69 +58,7 @@ export function writeFloat32(buf: Uint8Array, pos: number, v: number): number {
     buf[pos++] = 45;
     a = -a;
   }
-  if (a >= 1e-6 && a < 1e8) {
-    const end = writePlain(buf, pos, a);
-    if (end > 0) return end;
-  }
-  return writeGeneral(buf, pos, a);
-}
-
-/**
- * writePlain is writeFloat32's fast path for 1e-6 <= a < 1e8, the plain notation
- * nearly every model output takes: nine digits written once, right to left with
- * the point in place, then trailing zeros cut. Returns 0 when rounding carries the
- * value out of that range (writeGeneral handles it).
- */
-function writePlain(buf: Uint8Array, pos: number, a: number): number {
-  let e = decimalExponent(a);
-  let m = Math.round(a * POW10[8 - e]);
-  if (m >= 1e9) {
-    // Rounding carried into a tenth digit (e.g. 9.999999996 -> 10.0000000).
-    m = 1e8;
-    e++;
-    if (e > 7 || e === 0) return 0;
-  }
-  m |= 0;
-  if (e >= 0) {
-    // e + 1 whole digits, the point, 8 - e fraction digits (e <= 7 here, so at least one).
-    const point = pos + e + 1;
-    let i = pos + 9;
-    while (i > point) {
-      const q = (m / 10) | 0;
-      buf[i--] = 48 + m - q * 10;
-      m = q;
-    }
-    buf[i--] = 46;
-    while (i >= pos) {
-      const q = (m / 10) | 0;
-      buf[i--] = 48 + m - q * 10;
-      m = q;
-    }
-    let end = pos + 10;
-    while (buf[end - 1] === 48) end--;
-    return buf[end - 1] === 46 ? end - 1 : end;
-  }
-  // 0.000ddddddddd: the point, -e - 1 zeros, nine digits.
-  buf[pos] = 48;
-  buf[pos + 1] = 46;
-  const first = pos - e + 1;
-  for (let i = pos + 2; i < first; i++) buf[i] = 48;
-  let end = first + 9;
-  for (let i = end - 1; i >= first; i--) {
-    const q = (m / 10) | 0;
-    buf[i] = 48 + m - q * 10;
-    m = q;
-  }
-  while (buf[end - 1] === 48) end--;
-  return end;
-}
-
-/**
- * decimalExponent is e with 10^e <= a < 10^(e+1) for a > 0: by comparison with
- * powers of ten from 1e-9 to 1e9, by logarithm outside (which may be one off;
- * writeGeneral corrects it from the digits).
- */
-function decimalExponent(a: number): number {
+  // e: the decimal exponent, 10^e <= a < 10^(e+1); m: 9 significant digits.
   let e: number;
   if (a >= 1 && a < 1e9) {
     e = 0;
@@ -131,13 +69,6 @@ function decimalExponent(a: number): number {
   } else {
     e = Math.floor(Math.log10(a));
   }
-  return e;
-}
-
-/** writeGeneral writes a > 0 for writeFloat32, in any range. */
-function writeGeneral(buf: Uint8Array, pos: number, a: number): number {
-  // m: 9 significant digits; the exponent is checked against them below.
-  let e = decimalExponent(a);
   let m = scaled(a, e - 8);
   if (m >= 1e9) m = scaled(a, ++e - 8);
   else if (m < 1e8) m = scaled(a, --e - 8);

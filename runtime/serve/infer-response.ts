@@ -21,7 +21,7 @@ const TEXT: Float32Text = wasmFloat32Text() ?? jsFloat32Text();
 /**
  * SCRATCH_BYTES bounds the bodies built in TEXT's scratch (about 1,400 values), so
  * that one large response does not keep a large scratch for the life of the
- * process; larger bodies are built in a buffer of their own.
+ * process; larger bodies are built in a buffer of their own and sent from it.
  */
 export const SCRATCH_BYTES = 32 * 1024;
 
@@ -72,7 +72,8 @@ export function serializeInferResponse(
   // An id is at most MAX_ID_LENGTH characters; JSON-escaped and UTF-8 encoded, at most 6 bytes each, plus `,"id":""`.
   const idBound = id === undefined ? 0 : 8 + id.length * 6;
   const size = prefix.length + idBound + bytes + outputs.length * (end - start) * (FLOAT32_JSON_MAX_BYTES + 1);
-  const buf = size <= SCRATCH_BYTES ? TEXT.scratch(size) : new Uint8Array(size);
+  const own = size > SCRATCH_BYTES ? Buffer.allocUnsafe(size) : undefined;
+  const buf = own ?? TEXT.scratch(size);
   buf.set(prefix, 0);
   let pos = prefix.length;
   if (id !== undefined) pos = writeId(buf, pos, id);
@@ -92,7 +93,7 @@ export function serializeInferResponse(
   }
   buf.set(CLOSE, pos);
   pos += CLOSE.length;
-  return Buffer.copyBytesFrom(buf, 0, pos);
+  return own === undefined ? Buffer.copyBytesFrom(buf, 0, pos) : own.subarray(0, pos);
 }
 
 /** writeId writes `,"id":` and the id as a JSON string: printable ASCII byte by byte, anything else through JSON.stringify. */
