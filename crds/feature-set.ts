@@ -32,6 +32,17 @@ const rolling = d(
   'Rolling statistics over past-only windows.',
 );
 
+const covariate = d(
+  z.strictObject({
+    column: d(columnName, 'Numeric column of the Dataset.'),
+    availability: d(
+      z.enum(['knownInAdvance', 'observed']),
+      'knownInAdvance: its future values are known at forecast time (a calendar plan, a weather forecast column); observed: only measured values up to the forecast origin (measured temperature).',
+    ),
+  }),
+  'An exogenous column.',
+);
+
 /** featureSetSpec is the desired state of a FeatureSet: the target and the features computed from a Dataset. */
 export const featureSetSpec = withRules(
   z.strictObject({
@@ -50,8 +61,8 @@ export const featureSetSpec = withRules(
     lags: d(z.array(lag).max(16), 'Lag features.').optional(),
     rolling: d(z.array(rolling).max(16), 'Rolling-window features.').optional(),
     covariates: d(
-      z.array(columnName).max(32),
-      'Numeric columns used as inputs, known for the forecast horizon too (e.g. a temperature forecast).',
+      z.array(covariate).max(32),
+      'Exogenous numeric columns and when their values are known. knownInAdvance ones are inputs at every forecast step and a forecast request must send them for the horizon; observed ones enter only through their lags and rolling windows.',
     ).optional(),
     materialize: d(
       z.strictObject({
@@ -69,10 +80,26 @@ export const featureSetSpec = withRules(
       check: (s) => !s.calendar?.includes('holiday') || s.holidays !== undefined,
     },
     {
-      cel: '!has(self.covariates) || !(self.target in self.covariates)',
+      cel: '!has(self.covariates) || self.covariates.all(c, c.column != self.target)',
       message: 'the target cannot also be a covariate',
       field: ['covariates'],
-      check: (s) => !s.covariates?.includes(s.target),
+      check: (s) => !s.covariates?.some((c) => c.column === s.target),
+    },
+    {
+      cel: '!has(self.covariates) || self.covariates.all(c, self.covariates.exists_one(o, o.column == c.column))',
+      message: 'covariate columns must be unique',
+      field: ['covariates'],
+      check: (s) => !s.covariates || new Set(s.covariates.map((c) => c.column)).size === s.covariates.length,
+    },
+    {
+      cel: "!has(self.covariates) || self.covariates.all(c, c.availability != 'observed' || (has(self.lags) && self.lags.exists(l, l.column == c.column)) || (has(self.rolling) && self.rolling.exists(r, r.column == c.column)))",
+      message: 'an observed covariate enters the model only through lags or rolling windows: add a lag or rolling entry for its column',
+      field: ['covariates'],
+      check: (s) =>
+        !s.covariates ||
+        s.covariates.every(
+          (c) => c.availability !== 'observed' || s.lags?.some((l) => l.column === c.column) || s.rolling?.some((r) => r.column === c.column),
+        ),
     },
     {
       cel: '!has(self.calendar) || self.calendar.all(c, self.calendar.exists_one(o, o == c))',

@@ -1,14 +1,14 @@
 import type { Table } from '../data/table.ts';
 import { createCalendarEncoder } from './calendar.ts';
 import { FeatureError } from './errors.ts';
-import { planInputs, requiredHistory } from './frame-inputs.ts';
+import { type FramePlan, lagOffset, planInputs, requiredHistory } from './frame-inputs.ts';
 import { createHolidayLookup } from './holidays.ts';
 import { createRollingKernel, rollingOutputs } from './rolling.ts';
 import { type SeriesLayout, seriesLayout, toPositions } from './series-layout.ts';
 import { checkFeatureSpec, type FeatureSpec } from './spec.ts';
 import { inferStepMs } from './step.ts';
 
-export { forecastInputNames, requiredHistory } from './frame-inputs.ts';
+export { type FramePlan, forecastInputNames, planInputs, requiredHistory } from './frame-inputs.ts';
 
 /** ForecastFrameOptions choose the forecast origins and, optionally, the time step. */
 export interface ForecastFrameOptions {
@@ -39,6 +39,8 @@ export interface ForecastFrame {
   skipped: number;
   /** The time step used for timestamps beyond the table's rows. */
   stepMs: number;
+  /** Where each kind of input sits in X, and each step's view of it. */
+  plan: FramePlan;
 }
 
 function lastOrigins(table: Table, spec: FeatureSpec, horizon: number, layout: SeriesLayout, y: Float64Array): Int32Array {
@@ -83,14 +85,17 @@ function missingInput(layout: SeriesLayout, series: number, name: string, horizo
  * buildForecastFrame turns a table into model samples; it is the one function
  * behind both training and serving, so the two cannot skew. A sample at origin
  * row t (the last observed row) predicts y[t+1..t+H] from:
- * (a) the calendar of t+1: that row's local time when the table has it, else
- *     time[t] + step with row t's UTC offset;
+ * (a) the calendar of each target step t+s: that row's local time when the
+ *     table has it, else time[t] + s steps with row t's UTC offset;
  * (b) per lag k and step s, y[t + s - k*ceil(s/k)]: y[t+s-k] when s <= k, else the
- *     same phase in the latest observed cycle, never a value after t;
+ *     same phase in the latest observed cycle, never a value after t (observed
+ *     covariates enter only this way and through (c));
  * (c) rolling stats over the w rows ending at t (inclusive);
- * (d) each covariate at rows t+1..t+H of the same entity.
+ * (d) each known-in-advance covariate at rows t+1..t+H of the same entity;
+ * (e) with an anchor, the seasonal-naive value of each step and the level shift
+ *     (see planInputs).
  * Serving passes the history rows plus H future rows whose target is NaN and
- * whose covariates are given, with origins 'last'; the frame at that origin is
+ * whose known covariates are given, with origins 'last'; the frame at that origin is
  * identical to the training frame at the same origin (same code, same values).
  * Entities are handled as in computeRowFeatures. Samples follow the order of the
  * origins (ascending rows for 'all', entity order for 'last'); with several
@@ -160,17 +165,17 @@ export function buildForecastFrame(
     }
     rollingValues.push(values);
   }
-  const covariateValues = plan.covariates.map(positional);
+  const knownValues = plan.known.map(positional);
   const encoder = createCalendarEncoder(spec.calendar ?? [], createHolidayLookup(spec.holidays?.dates ?? []));
+  const anchor = plan.anchor;
 
   const capacity = candidates.length;
   let X = new Float32Array(capacity * width);
   let Y: Float32Array | null = serving ? null : new Float32Array(capacity * horizon);
   let originRows = new Int32Array(capacity);
   let targetTimes = new Float64Array(capacity * horizon);
-  const calendar = new Float64Array(plan.calendarWidth);
   const calendarWidth = plan.calendarWidth;
-  const covariateStart = width - horizon * covariateValues.length;
+  const calendar = new Float64Array(calendarWidth);
   let samples = 0;
   let skipped = 0;
 
@@ -185,15 +190,18 @@ export function buildForecastFrame(
     let probe = 0;
     let k = base;
     if (calendarWidth > 0) {
-      const next =
-        p + 1 < end
-          ? time[p + 1] + offsetMinutes[order ? order[p + 1] : p + 1] * 60_000
-          : time[p] + stepMs + offsetMinutes[order ? order[p] : p] * 60_000;
-      encoder.encode(next, calendar, 0, 1);
-      for (let j = 0; j < calendarWidth; j++) {
-        const v = calendar[j];
-        probe += v - v;
-        X[k++] = v;
+      // Each target step's own local time: the row's when the table has it, else
+      // the origin's time plus s steps at the origin's UTC offset.
+      const originLocal = time[p] + offsetMinutes[order ? order[p] : p] * 60_000;
+      for (let s = 1; s <= horizon; s++) {
+        const q = p + s;
+        const local = q < end ? time[q] + offsetMinutes[order ? order[q] : q] * 60_000 : originLocal + s * stepMs;
+        encoder.encode(local, calendar, 0, 1);
+        for (let j = 0; j < calendarWidth; j++) {
+          const v = calendar[j];
+          probe += v - v;
+          X[k++] = v;
+        }
       }
     }
     for (let j = 0; j < lagCount; j++) {
@@ -207,19 +215,36 @@ export function buildForecastFrame(
       probe += v - v;
       X[k++] = v;
     }
-    for (let j = 0; j < covariateValues.length; j++) {
-      const values = covariateValues[j];
+    for (let j = 0; j < knownValues.length; j++) {
+      const values = knownValues[j];
       for (let s = 1; s <= horizon; s++) {
         const v = p + s < end ? values[p + s] : Number.NaN;
         probe += v - v;
         X[k++] = v;
       }
     }
+    if (anchor) {
+      const { period, levelWindow } = anchor;
+      for (let s = 1; s <= horizon; s++) {
+        const at = p + lagOffset(period, s);
+        const v = at >= start ? y[at] : Number.NaN;
+        probe += v - v;
+        X[k++] = v;
+      }
+      let level = Number.NaN;
+      if (p - levelWindow + 1 - period >= start) {
+        level = 0;
+        for (let i = p - levelWindow + 1; i <= p; i++) level += y[i] - y[i - period];
+        level /= levelWindow;
+      }
+      probe += level - level;
+      X[k++] = level;
+    }
     let complete = !Number.isNaN(probe);
     if (!complete && serving) {
       for (let j = 0; j < width; j++) {
         if (!Number.isNaN(X[base + j])) continue;
-        const kind = j < calendarWidth ? 'calendar' : j >= covariateStart ? 'covariate' : 'history';
+        const kind = j < plan.lagStart ? 'calendar' : j >= plan.knownStart && j < plan.anchorStart ? 'covariate' : 'history';
         missingInput(layout, series, plan.names[j], horizon, kind);
       }
     }
@@ -250,5 +275,11 @@ export function buildForecastFrame(
     originRows = cut(originRows, samples);
     targetTimes = cut(targetTimes, samples * horizon);
   }
-  return { inputNames: plan.names, horizon, X, Y, origins: originRows, targetTimes, skipped, stepMs };
+  return { inputNames: plan.names, horizon, X, Y, origins: originRows, targetTimes, skipped, stepMs, plan };
+}
+
+/** tableStepMs is the series' interval in ms as the frame infers it: the most common row difference within each entity. */
+export function tableStepMs(table: Table): number {
+  const layout = seriesLayout(table);
+  return inferStepMs(toPositions(table.time, layout), layout);
 }

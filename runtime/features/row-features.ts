@@ -73,9 +73,9 @@ export function computeRowFeatures(table: Table, spec: FeatureSpec): RowFeatures
     }
   }
 
-  for (const covariate of spec.covariates ?? []) {
-    names.push(covariate);
-    columns.push(table.numeric.get(covariate)!.slice());
+  for (const { column } of spec.covariates ?? []) {
+    names.push(column);
+    columns.push(table.numeric.get(column)!.slice());
   }
 
   rejectDuplicateNames(names);

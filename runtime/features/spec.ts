@@ -23,8 +23,50 @@ export interface FeatureSpec {
   lags?: { column: string; steps: number[] }[];
   /** Statistics over past-only windows, in rows of the series. */
   rolling?: { column: string; windows: number[]; stats: RollingStat[] }[];
-  /** Numeric columns known for the future too (e.g. a temperature forecast). */
-  covariates?: string[];
+  /**
+   * Exogenous numeric columns. `knownInAdvance` ones (calendar-like plans, a
+   * weather *forecast*) are inputs at every target step t+1..t+H and must be sent
+   * for the horizon at serving time; `observed` ones (measured temperature) are
+   * only known up to the origin and enter only through their lags and rolling
+   * windows.
+   */
+  covariates?: CovariateSpec[];
+  /**
+   * The seasonal-naive anchor the models learn the residual to: set by training
+   * (not by users) from the series' step, stored with the model's pipeline.
+   */
+  anchor?: AnchorSpec;
+}
+
+/** CovariateSpec declares one exogenous column and when its values are known. */
+export interface CovariateSpec {
+  column: string;
+  availability: 'knownInAdvance' | 'observed';
+}
+
+/** AnchorSpec is the seasonal-naive anchor: its period and the level-shift window, in rows. */
+export interface AnchorSpec {
+  period: number;
+  levelWindow: number;
+}
+
+/** knownCovariates lists the spec's known-in-advance covariate columns, in spec order. */
+export function knownCovariates(spec: Pick<FeatureSpec, 'covariates'>): string[] {
+  return (spec.covariates ?? []).filter((c) => c.availability === 'knownInAdvance').map((c) => c.column);
+}
+
+/**
+ * historyColumns lists the columns besides the target whose history a forecast
+ * reads (lag and rolling columns, known covariates), sorted; a forecast request
+ * must send each for its history rows.
+ */
+export function historyColumns(spec: FeatureSpec): string[] {
+  const columns = new Set<string>();
+  for (const lag of spec.lags ?? []) columns.add(lag.column);
+  for (const roll of spec.rolling ?? []) columns.add(roll.column);
+  for (const c of knownCovariates(spec)) columns.add(c);
+  columns.delete(spec.target);
+  return [...columns].sort();
 }
 
 const CALENDAR_FEATURES: ReadonlySet<string> = new Set([
@@ -79,9 +121,12 @@ export function checkFeatureSpec(table: Table, spec: FeatureSpec): void {
     const minWindow = roll.stats.includes('std') ? 2 : 1;
     for (const [j, w] of roll.windows.entries()) checkCount(w, minWindow, `rolling[${i}].windows[${j}]`);
   }
-  for (const [i, column] of (spec.covariates ?? []).entries()) {
-    checkNumericColumn(table, column, `covariates[${i}]`);
-    if (column === spec.target) invalid(`covariates[${i}]: the target "${column}" cannot be a covariate (its future is unknown)`);
+  for (const [i, { column, availability }] of (spec.covariates ?? []).entries()) {
+    checkNumericColumn(table, `${column}`, `covariates[${i}].column`);
+    if (column === spec.target) invalid(`covariates[${i}].column: the target "${column}" cannot be a covariate (its future is unknown)`);
+    if (availability !== 'knownInAdvance' && availability !== 'observed') {
+      invalid(`covariates[${i}].availability: "${availability}" must be knownInAdvance or observed`);
+    }
   }
 }
 

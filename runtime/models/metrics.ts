@@ -83,6 +83,8 @@ export interface ForecastMetrics {
   /** How many values MAPE left out for being (near) zero. */
   mapeSkipped: number;
   r2: number;
+  /** Symmetric MAPE in percent: mean of 200 |a - p| / (|a| + |p|), pairs with a zero denominator left out. */
+  smape: number;
   /** Number of values compared (samples x horizon). */
   count: number;
 }
@@ -96,8 +98,23 @@ export function forecastMetrics(actual: NumericArray, predicted: NumericArray): 
     mape: percentage.value,
     mapeSkipped: percentage.skipped,
     r2: r2(actual, predicted),
+    smape: smape(actual, predicted),
     count: actual.length,
   };
+}
+
+/** smape is the symmetric mean absolute percentage error in percent (0 to 200); pairs where both are 0 are left out. */
+export function smape(actual: NumericArray, predicted: NumericArray): number {
+  requireSameLength(actual, predicted);
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const denominator = Math.abs(actual[i]) + Math.abs(predicted[i]);
+    if (denominator === 0) continue;
+    sum += (200 * Math.abs(actual[i] - predicted[i])) / denominator;
+    count++;
+  }
+  return count === 0 ? 0 : sum / count;
 }
 
 function requireSameLength(actual: NumericArray, predicted: NumericArray): void {
