@@ -388,8 +388,11 @@ async function benchModel(kind: 'mlp' | 'test'): Promise<{ model: LoadedModel; d
       stepMs: 3_600_000,
       target: 'load',
       covariates: [],
+      knownCovariates: [],
       requiredHistory: 1,
       coverage: 0.9,
+      quantileLevels: [],
+      quantileOffsets: () => undefined,
       predictBatch(X, n) {
         const point = forward.run(X, n);
         const lower = new Float32Array(point.length);

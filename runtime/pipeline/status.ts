@@ -76,6 +76,7 @@ export function trainingFieldsFromSummary(summary: TrainSummary): Record<string,
   return {
     metrics: summary.metrics,
     baseline: summary.baseline,
+    backtest: summary.backtest,
     model: summary.model,
     trials: summary.trials,
     datasetVersion: summary.datasetVersion,

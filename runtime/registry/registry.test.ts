@@ -20,8 +20,7 @@ function artifact(weightCount = 16, seed = 1): ModelArtifact {
     weights[i] = x / 2 ** 31 - 0.5;
   }
   return {
-    modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { units: 24 } }] } },
-    weightSpecs: [{ name: 'dense/kernel', shape: [weightCount], dtype: 'float32' }],
+    format: 'test/float32',
     weightData: weights.buffer,
     pipeline: { features: [{ name: 'lag_24', kind: 'lag', lag: 24 }], scalers: { lag_24: { mean: 1.5, std: 0.25 } } },
     conformal: { alpha: 0.1, quantiles: [0.8, 1.2] },

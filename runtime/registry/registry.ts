@@ -7,7 +7,7 @@ export { NotFoundError } from './not-found.ts';
 
 /**
  * The model registry: immutable, numbered versions of each named model (metrics,
- * parameters, lineage, and the full artifact: topology, weights, feature pipeline,
+ * parameters, lineage, and the full artifact: the model's weights, feature pipeline,
  * conformal calibration, training profile), plus movable aliases (`production`,
  * `candidate`) pointing at versions. Versions are allocated per model as 1, 2, 3...
  * under a row lock on the `models` row, so concurrent registrations never collide.
@@ -15,11 +15,9 @@ export { NotFoundError } from './not-found.ts';
 
 /** ModelArtifact is everything needed to serve a trained model. */
 export interface ModelArtifact {
-  /** The tfjs model topology (model.json `modelTopology`). */
-  modelTopology: object;
-  /** The tfjs weight manifest entries (name, shape, dtype) describing `weightData`. */
-  weightSpecs: object[];
-  /** The concatenated weights; tfjs `ArrayBuffer[]` shards are concatenated. */
+  /** The layout of `weightData`, e.g. `fluxora.forecaster/v1` (the JSON of a ForecasterArtifact). */
+  format: string;
+  /** The model itself (weights, trees); `ArrayBuffer[]` shards are concatenated. */
   weightData: ArrayBuffer | ArrayBufferView | ArrayBuffer[];
   /** The feature spec and fitted scalers. */
   pipeline: object;

@@ -1,17 +1,21 @@
 import type { Table } from '../data/table.ts';
 import { newParsedTimestamp, parseTimestamp } from '../data/timestamp.ts';
 import { FeatureError } from '../features/errors.ts';
-import type { ConformalQuantiles } from '../models/conformal.ts';
-import { loadModel as loadLayersModel } from '../models/io.ts';
-import { predictor, warmUpPredictor } from '../models/predictor.ts';
+import { planInputs } from '../features/frame-inputs.ts';
+import { historyColumns, knownCovariates } from '../features/spec.ts';
+import { type ConformalCalibration, quantileIndex } from '../models/conformal.ts';
+import { type ForecasterArtifact, loadForecaster } from '../models/forecaster.ts';
 import type { ModelRecord } from '../registry/registry.ts';
 import { type ForecastInput, HistoryError, type LoadedModel } from '../serve/loaded-model.ts';
-import { type FeaturePipeline, frameFor, scaleInputs } from '../training/pipeline.ts';
+import { type FeaturePipeline, frameFor } from '../training/pipeline.ts';
 
 /** StoredPipeline is the pipeline object a TrainingJob stores with the model. */
-export type StoredPipeline = FeaturePipeline & { target: string; covariates: string[]; coverage: number };
+export type StoredPipeline = FeaturePipeline & { target: string; coverage: number };
 
-function historyTable(input: ForecastInput, pipeline: StoredPipeline): Table {
+/** FORECASTER_FORMAT names the layout of the registry's weights blob: the JSON of a ForecasterArtifact. */
+export const FORECASTER_FORMAT = 'fluxora.forecaster/v1';
+
+function historyTable(input: ForecastInput, pipeline: StoredPipeline, history: string[], known: string[]): Table {
   const n = input.timestamps.length;
   const h = pipeline.horizon;
   if (input.target.length !== n) throw new HistoryError(`target has ${input.target.length} values but timestamps has ${n}`);
@@ -39,45 +43,51 @@ function historyTable(input: ForecastInput, pipeline: StoredPipeline): Table {
     target[i] = v;
   });
   table.numeric.set(pipeline.target, target);
-  for (const name of pipeline.covariates) {
+  for (const name of history) {
     const past = input.covariates?.[name];
-    const future = input.futureCovariates?.[name];
     if (!past || past.length !== n) throw new HistoryError(`covariates.${name} must have one value per timestamp (${n})`);
-    if (!future || future.length !== h) throw new HistoryError(`futureCovariates.${name} must have ${h} values, one per forecast step`);
-    const column = new Float64Array(rows);
+    const column = new Float64Array(rows).fill(Number.NaN);
     column.set(past);
-    column.set(future, n);
-    for (let i = 0; i < rows; i++) if (!Number.isFinite(column[i])) throw new HistoryError(`covariate ${name} has a missing or non-finite value`);
+    if (known.includes(name)) {
+      const future = input.futureCovariates?.[name];
+      if (!future || future.length !== h) throw new HistoryError(`futureCovariates.${name} must have ${h} values, one per forecast step`);
+      column.set(future, n);
+    }
+    for (let i = 0; i < rows; i++) {
+      if (Number.isNaN(column[i]) && i >= n) continue;
+      if (!Number.isFinite(column[i])) throw new HistoryError(`covariate ${name} has a missing or non-finite value`);
+    }
     table.numeric.set(name, column);
   }
   return table;
 }
 
 /**
- * servingModel turns a registry record into a LoadedModel: the tfjs model, its
- * stored feature pipeline (fitted scalers) and conformal quantiles. Scaling and
- * interval widths are applied here once per batch; features come from the same
- * frame code training used.
+ * servingModel turns a registry record into a LoadedModel: the forecaster (from
+ * the weights blob), its stored feature pipeline and the conformal calibration.
+ * Features come from the same frame code training used, forecasts from the
+ * same forward pass the backtest scored, intervals and quantiles from the
+ * per-step residual quantiles.
  */
 export async function servingModel(record: ModelRecord): Promise<LoadedModel> {
-  const a = record.artifact;
+  const a = record.artifact as ModelRecord['artifact'] & { format?: string };
+  if (a.format !== FORECASTER_FORMAT) {
+    throw new Error(`model "${record.name}" version ${record.version} is stored as ${JSON.stringify(a.format ?? 'an older format')}, this server reads ${FORECASTER_FORMAT}: retrain it with this version`);
+  }
   const pipeline = a.pipeline as StoredPipeline;
-  const conformal = a.conformal as ConformalQuantiles;
-  const weights = a.weightData;
-  const model = await loadLayersModel({
-    format: 'layers-model',
-    generatedBy: 'fluxora',
-    modelTopology: a.modelTopology as Record<string, unknown>,
-    weightSpecs: a.weightSpecs as never,
-    weightData: Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength).toString('base64'),
-  });
+  const conformal = a.conformal as ConformalCalibration;
+  const forecasterArtifact = JSON.parse(Buffer.from(a.weightData).toString('utf8')) as ForecasterArtifact;
+  const plan = planInputs(pipeline.spec, pipeline.horizon);
+  if (plan.names.length !== a.inputNames.length) {
+    throw new Error(`model "${record.name}" version ${record.version}: its pipeline plans ${plan.names.length} inputs, the artifact lists ${a.inputNames.length}`);
+  }
+  const forecaster = await loadForecaster(forecasterArtifact, plan);
   const width = a.inputNames.length;
   const h = a.horizon;
-  const forward = predictor(model, width);
-  // The dense passes hold their own copy of the weights: TensorFlow.js is then off
-  // the request path, and running it at all (even a warm-up) leaves the process
-  // measurably slower per request (more GC work), so its model is disposed unused.
-  if (forward.kind !== 'tfjs') model.dispose();
+  const history = historyColumns(pipeline.spec);
+  const known = knownCovariates(pipeline.spec);
+  const lowerOffsets = Float32Array.from(conformal.lower);
+  const upperOffsets = Float32Array.from(conformal.upper);
   return {
     name: record.name,
     version: record.version,
@@ -85,25 +95,27 @@ export async function servingModel(record: ModelRecord): Promise<LoadedModel> {
     horizon: h,
     stepMs: pipeline.stepMs,
     target: pipeline.target,
-    covariates: pipeline.covariates,
+    covariates: history,
+    knownCovariates: known,
     requiredHistory: pipeline.requiredHistory,
     coverage: pipeline.coverage,
+    quantileLevels: conformal.levels,
+    quantileOffsets(level) {
+      const j = quantileIndex(conformal, level);
+      return j < 0 ? undefined : Float32Array.from(conformal.offsets, (step) => step[j]);
+    },
     predictBatch(X, n) {
-      const scaled = scaleInputs(Float32Array.from(X.subarray(0, n * width)), pipeline.inputScaler);
-      const out = forward.run(scaled, n);
-      const lower = new Float32Array(out.length);
-      const upper = new Float32Array(out.length);
-      const { mean, std } = pipeline.targetScaler;
-      for (let i = 0; i < out.length; i++) {
-        out[i] = out[i] * std + mean;
-        const q = conformal.halfWidths[i % h];
-        lower[i] = out[i] - q;
-        upper[i] = out[i] + q;
+      const point = forecaster.run(X.subarray(0, n * width), n);
+      const lower = new Float32Array(point.length);
+      const upper = new Float32Array(point.length);
+      for (let i = 0; i < point.length; i++) {
+        lower[i] = point[i] + lowerOffsets[i % h];
+        upper[i] = point[i] + upperOffsets[i % h];
       }
-      return { point: out, lower, upper };
+      return { point, lower, upper };
     },
     featuresFromHistory(request) {
-      const table = historyTable(request, pipeline);
+      const table = historyTable(request, pipeline, history, known);
       try {
         const frame = frameFor(table, pipeline, 'last');
         return { X: frame.X.subarray(0, width), targetTimes: Array.from(frame.targetTimes.subarray(0, h)) };
@@ -113,7 +125,9 @@ export async function servingModel(record: ModelRecord): Promise<LoadedModel> {
       }
     },
     warmUp() {
-      warmUpPredictor(forward, width);
+      const rows = new Float32Array(64 * width);
+      forecaster.run(rows, 64);
+      for (let i = 0; i < 5; i++) forecaster.run(rows.subarray(0, width), 1);
     },
   };
 }

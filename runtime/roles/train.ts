@@ -3,15 +3,16 @@ import type { ModelSpec } from '../../crds/training-job.ts';
 import { loadTable } from '../data/load.ts';
 import { profileColumn } from '../data/profile.ts';
 import { initBackend } from '../models/backend.ts';
-import { saveModel } from '../models/io.ts';
 import { featureSetVersion } from '../pipeline/versions.ts';
 import { registerModel } from '../registry/registry.ts';
 import { finishTrial, listTrials, recordTrial } from '../registry/trials.ts';
-import { fitForecaster, type FitResult } from '../training/fit.ts';
+import { describeModel } from '../training/algorithms.ts';
+import { type CandidateReport, type FoldReport, type ForecastJob, fitForecaster, type FitResult } from '../training/fit.ts';
 import { columnOf, monitoredFeatures } from '../training/monitored.ts';
 import { type CompletedTrial, proposeParams, type TrialParams } from '../training/tuning.ts';
 import type { TrainConfig } from './config.ts';
 import type { RoleLogger } from './logger.ts';
+import { FORECASTER_FORMAT } from './serving-model.ts';
 import { resolveSource, type SourceContext } from './source.ts';
 
 /** TrainContext is what the train role needs around its config: the store, a logger and where data lives. */
@@ -19,7 +20,7 @@ export interface TrainContext extends SourceContext {
   pool: Pool;
   log: RoleLogger;
   /** Called on every epoch, for progress bars and live status. */
-  onProgress?: (p: { trial?: number; trials?: number; epoch: number; epochs: number; loss: number; valLoss: number }) => void;
+  onProgress?: (p: { trial?: number; trials?: number; stage?: string; epoch: number; epochs: number; loss: number; valLoss: number }) => void;
 }
 
 /** TrialSummary is what one tuning trial reports. */
@@ -32,12 +33,13 @@ export interface TrialSummary {
 /** TrainSummary is what the final training reports, and what TrainingJob status is built from. */
 export interface TrainSummary {
   model: { name: string; version: number };
-  metrics: { mae: number; rmse: number; mape: number; r2: number; intervalCoverage?: number };
+  metrics: { mae: number; rmse: number; mape: number; smape: number; mase: number; r2: number; intervalCoverage?: number };
   baseline: { method: string; mae: number };
+  backtest: { selected: string; folds: FoldReport[]; candidates: CandidateReport[] };
   trials?: { completed: number; total: number; best?: { index: number; metric: number; params: string } };
   datasetVersion: string;
   featureSetVersion: string;
-  epochs: number;
+  iterations: number;
   samples: FitResult['samples'];
 }
 
@@ -55,22 +57,33 @@ async function loadData(config: TrainConfig, ctx: TrainContext) {
   return { table, datasetVersion: report.version };
 }
 
-function fitOptions(config: TrainConfig, table: Awaited<ReturnType<typeof loadData>>['table'], model: ModelSpec, ctx: TrainContext, trial?: { index: number; total: number }) {
+function forecastJob(
+  config: TrainConfig,
+  table: Awaited<ReturnType<typeof loadData>>['table'],
+  models: ModelSpec[],
+  ctx: TrainContext,
+  trial?: { index: number; total: number },
+): ForecastJob {
   const tj = config.trainingJob.spec;
   return {
     table,
     features: config.featureSet.spec,
-    model,
     horizon: tj.horizon,
-    split: tj.split,
+    models,
+    ensemble: tj.ensemble,
+    validation: tj.split.validation,
+    backtest: trial ? { folds: 1, fraction: tj.backtest.fraction / tj.backtest.folds } : tj.backtest,
+    backtestOnly: trial !== undefined,
     earlyStopping: tj.earlyStopping,
     coverage: tj.intervals.coverage,
     seasonalPeriod: tj.baseline?.seasonalPeriod,
     seed: tj.seed,
-    onEpoch: (e: { epoch: number; loss: number; valLoss: number }) => {
-      ctx.onProgress?.({ trial: trial?.index, trials: trial?.total, epoch: e.epoch, epochs: model.epochs, loss: e.loss, valLoss: e.valLoss });
-      ctx.log.info({ trial: trial?.index, epoch: e.epoch, epochs: model.epochs, loss: round(e.loss), valLoss: round(e.valLoss) }, 'Epoch finished');
+    onEpoch: (e) => {
+      const epochs = models.find((m) => describeModel(m) === e.model)?.epochs ?? 50;
+      ctx.onProgress?.({ trial: trial?.index, trials: trial?.total, stage: `${e.model} ${e.fold === 'final' ? 'final fit' : `fold ${e.fold}`}`, epoch: e.epoch, epochs, loss: e.loss, valLoss: e.valLoss });
+      ctx.log.info({ trial: trial?.index, model: e.model, fold: e.fold, epoch: e.epoch, epochs, loss: round(e.loss), valLoss: round(e.valLoss) }, 'Epoch finished');
     },
+    onFold: (f) => ctx.log.info({ trial: trial?.index, model: f.model, fold: f.fold, folds: f.folds, mae: round(f.mae) }, 'Backtest fold scored'),
   };
 }
 
@@ -82,8 +95,9 @@ function completedTrials(trials: Awaited<ReturnType<typeof listTrials>>, metric:
 
 /**
  * runTrial runs tuning trial `index` of a TrainingJob: it proposes parameters
- * (random, or TPE from the trials already finished in the store), trains, and
- * records the validation objective. Trials of one study can run in parallel
+ * (random, or TPE from the trials already finished in the store), and scores
+ * them on one backtest fold (the latest fifth of the backtest window, fitted on
+ * the data before it), recording that out-of-sample objective. Trials of one study can run in parallel
  * processes or pods (an Indexed Job's completion index selects the trial).
  */
 export async function runTrial(config: TrainConfig, index: number, ctx: TrainContext): Promise<TrialSummary> {
@@ -98,10 +112,10 @@ export async function runTrial(config: TrainConfig, index: number, ctx: TrainCon
   ctx.log.info({ study, trial: index, trials: tuning.trials, params }, 'Trial started');
   try {
     const { table } = await loadData(config, ctx);
-    const result = await fitForecaster(fitOptions(config, table, { ...config.trainingJob.spec.model, ...params }, ctx, { index, total: tuning.trials }));
-    result.model.dispose();
-    const value = result.validation[tuning.objective.metric];
-    await finishTrial(ctx.pool, study, index, { metrics: { ...result.validation }, status: 'completed' });
+    const model = { ...config.trainingJob.spec.model, ...params };
+    const result = await fitForecaster(forecastJob(config, table, [model], ctx, { index, total: tuning.trials }));
+    const value = result.metrics[tuning.objective.metric];
+    await finishTrial(ctx.pool, study, index, { metrics: { ...result.metrics }, status: 'completed' });
     ctx.log.info({ study, trial: index, metric: tuning.objective.metric, value: round(value) }, 'Trial finished');
     return { trial: index, params, objective: { metric: tuning.objective.metric, value } };
   } catch (err) {
@@ -111,10 +125,11 @@ export async function runTrial(config: TrainConfig, index: number, ctx: TrainCon
 }
 
 /**
- * runFinal trains the model to register: with tuning, on the best trial's
- * parameters (retrained with the same seed, so it is the trial's model), else on
- * the spec's. It evaluates on the held-out test split, stores the artifact (weights,
- * feature pipeline, conformal quantiles, training profile) and moves the alias.
+ * runFinal trains the model to register: the spec's model (with tuning, on the
+ * best trial's parameters) and its candidates are backtested on rolling origins,
+ * the best of them or their ensemble is refitted on all data, and the artifact
+ * (the forecaster, feature pipeline, conformal calibration, training profile) is
+ * stored and the alias moved.
  */
 export async function runFinal(config: TrainConfig, ctx: TrainContext): Promise<TrainSummary> {
   const tj = config.trainingJob.spec;
@@ -137,34 +152,52 @@ export async function runFinal(config: TrainConfig, ctx: TrainContext): Promise<
   }
   const { table, datasetVersion } = await loadData(config, ctx);
   const model = { ...tj.model, ...params };
-  const result = await fitForecaster(fitOptions(config, table, model, ctx));
+  const result = await fitForecaster(forecastJob(config, table, [model, ...(tj.candidates ?? [])], ctx));
+  if (!result.artifact) throw new Error('training produced no model');
   const monitored = monitoredFeatures(result.pipeline.inputNames);
   const width = result.pipeline.inputNames.length;
   const features: Record<string, unknown> = {};
   for (const c of monitored) features[result.pipeline.inputNames[c]] = profileColumn(columnOf(result.trainInputs.X, width, c));
-  const saved = await saveModel(result.model);
-  result.model.dispose();
   const fsVersion = featureSetVersion(datasetVersion, config.featureSet.spec);
+  const m = result.metrics;
   const metrics = {
-    mae: round(result.test.mae),
-    rmse: round(result.test.rmse),
-    mape: round(result.test.mape),
-    r2: round(result.test.r2),
-    intervalCoverage: result.test.intervalCoverage === undefined ? undefined : round(result.test.intervalCoverage),
+    mae: round(m.mae),
+    rmse: round(m.rmse),
+    mape: round(m.mape),
+    smape: round(m.smape),
+    mase: round(m.mase),
+    r2: round(m.r2),
+    intervalCoverage: m.intervalCoverage === undefined ? undefined : round(m.intervalCoverage),
+  };
+  const backtest = {
+    selected: result.selected,
+    folds: result.folds.map((f) => ({
+      ...f,
+      mae: round(f.mae),
+      smape: round(f.smape),
+      mase: round(f.mase),
+      baselineMae: round(f.baselineMae),
+      intervalCoverage: f.intervalCoverage === undefined ? undefined : round(f.intervalCoverage),
+    })),
+    candidates: result.candidates.map((c) => ({
+      name: c.name,
+      mae: round(c.mae),
+      mase: round(c.mase),
+      intervalCoverage: c.intervalCoverage === undefined ? undefined : round(c.intervalCoverage),
+    })),
   };
   const registered = await registerModel(ctx.pool, {
     name: tj.registry.model,
     alias: tj.registry.alias,
-    metrics: { ...metrics, baselineMae: round(result.baseline.mae), validation: result.validation },
-    params: model as unknown as Record<string, unknown>,
+    metrics: { ...metrics, baselineMae: round(result.baseline.mae), backtest },
+    params: { model, candidates: tj.candidates ?? [], ensemble: tj.ensemble, selected: result.selected },
     datasetVersion,
     featureVersion: fsVersion,
     trainingJob: `${config.trainingJob.namespace}/${config.trainingJob.name}`,
     artifact: {
-      modelTopology: saved.modelTopology,
-      weightSpecs: saved.weightSpecs,
-      weightData: Buffer.from(saved.weightData, 'base64'),
-      pipeline: { ...result.pipeline, target: config.featureSet.spec.target, covariates: config.featureSet.spec.covariates ?? [], coverage: tj.intervals.coverage },
+      format: FORECASTER_FORMAT,
+      weightData: Buffer.from(JSON.stringify(result.artifact)),
+      pipeline: { ...result.pipeline, target: config.featureSet.spec.target, coverage: tj.intervals.coverage },
       conformal: result.conformal,
       profile: { features, monitored: monitored.map((c) => result.pipeline.inputNames[c]) },
       horizon: tj.horizon,
@@ -175,12 +208,13 @@ export async function runFinal(config: TrainConfig, ctx: TrainContext): Promise<
     model: registered,
     metrics,
     baseline: { method: 'seasonal-naive', mae: round(result.baseline.mae) },
+    backtest,
     trials,
     datasetVersion,
     featureSetVersion: fsVersion,
-    epochs: result.epochs,
+    iterations: result.iterations,
     samples: result.samples,
   };
-  ctx.log.info({ model: registered.name, version: registered.version, mae: metrics.mae, baselineMae: summary.baseline.mae, coverage: metrics.intervalCoverage }, 'Model registered');
+  ctx.log.info({ model: registered.name, version: registered.version, selected: result.selected, mae: metrics.mae, baselineMae: summary.baseline.mae, mase: metrics.mase, coverage: metrics.intervalCoverage }, 'Model registered');
   return summary;
 }

@@ -1,6 +1,8 @@
 import { loadTable } from '../data/load.ts';
 import type { Table } from '../data/table.ts';
-import { requiredHistory } from '../features/forecast-frame.ts';
+import { requiredHistory, tableStepMs } from '../features/forecast-frame.ts';
+import { type FeatureSpec, historyColumns, knownCovariates } from '../features/spec.ts';
+import { anchorFor } from '../training/fit.ts';
 import type { ModelDeploymentResource } from '../pipeline/resources.ts';
 import { resolveModelSelector, isWaiting, trainingJobForModel } from '../pipeline/resolve.ts';
 import { resolveSource } from '../roles/source.ts';
@@ -18,16 +20,16 @@ export function isoAt(table: Table, i: number): string {
 }
 
 /** forecastBody builds a /v1/forecast request for the origin at row t: history up to t, covariates for the horizon after. */
-export function forecastBody(table: Table, t: number, history: number, horizon: number, target: string, covariates: string[]) {
+export function forecastBody(table: Table, t: number, history: number, horizon: number, spec: FeatureSpec) {
   const from = t - history + 1;
   const rows = Array.from({ length: history }, (_, k) => from + k);
   const col = (name: string, idx: number[]) => idx.map((i) => (table.numeric.get(name) as Float64Array)[i]);
   const future = Array.from({ length: horizon }, (_, s) => t + 1 + s);
   return {
     timestamps: rows.map((i) => isoAt(table, i)),
-    target: col(target, rows),
-    covariates: Object.fromEntries(covariates.map((c) => [c, col(c, rows)])),
-    futureCovariates: Object.fromEntries(covariates.map((c) => [c, col(c, future)])),
+    target: col(spec.target, rows),
+    covariates: Object.fromEntries(historyColumns(spec).map((c) => [c, col(c, rows)])),
+    futureCovariates: Object.fromEntries(knownCovariates(spec).map((c) => [c, col(c, future)])),
   };
 }
 
@@ -57,7 +59,7 @@ export async function replayTraffic(
   if (!fs || !ds) throw new Error(`TrainingJob "${tj.name}" has no FeatureSet and Dataset to replay from`);
   const { table } = await loadTable(resolveSource(ds.spec, { dataDir: opts.dataDirOf(ds), configMaps: opts.configMaps, env: opts.env }), ds.spec);
   const horizon = tj.spec.horizon;
-  const history = requiredHistory(tj.spec.model.type === 'lstm' ? { target: fs.spec.target, lags: [{ column: fs.spec.target, steps: [tj.spec.model.lookback ?? 48] }] } : fs.spec, horizon);
+  const history = requiredHistory({ ...fs.spec, anchor: anchorFor(tableStepMs(table), tj.spec.baseline?.seasonalPeriod) }, horizon);
   const last = table.rows - 1 - horizon;
   const count = Math.min(opts.requests, last - history);
   const latencies: number[] = [];
@@ -68,7 +70,7 @@ export async function replayTraffic(
   const worker = async () => {
     while (next < count) {
       const t = last - (count - 1 - next++);
-      const body = JSON.stringify(forecastBody(table, t, history, horizon, fs.spec.target, fs.spec.covariates ?? []));
+      const body = JSON.stringify(forecastBody(table, t, history, horizon, fs.spec));
       const started = performance.now();
       const res = await fetch(`${serving.url}/v1/forecast`, { method: 'POST', headers, body }).catch(() => undefined);
       latencies.push(performance.now() - started);
@@ -79,6 +81,6 @@ export async function replayTraffic(
   await Promise.all(Array.from({ length: 8 }, worker));
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  const example = forecastBody(table, last, history, horizon, fs.spec.target, fs.spec.covariates ?? []);
+  const example = forecastBody(table, last, history, horizon, fs.spec);
   return { requests: count, errors, p50Ms: q(0.5), p99Ms: q(0.99), example };
 }

@@ -188,12 +188,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       const summary = await runFinal(config, {
         pool: store.pool,
         log,
-        onProgress: (p) => progress.bar(key, p.epoch, p.epochs, `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} val ${p.valLoss.toFixed(4)}`),
+        onProgress: (p) => progress.bar(key, p.epoch, p.epochs, `${p.stage ?? ''} epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} val ${p.valLoss.toFixed(4)}`),
       });
       progress.end(key);
       const m = summary.metrics;
       progress.log(
-        `TrainingJob/${tj.name}: registered ${summary.model.name} v${summary.model.version}: test MAE ${m.mae} (seasonal-naive ${summary.baseline.mae}), RMSE ${m.rmse}, MAPE ${m.mape}%, R2 ${m.r2}, ${Math.round((m.intervalCoverage ?? 0) * 100)}% interval coverage`,
+        `TrainingJob/${tj.name}: registered ${summary.model.name} v${summary.model.version} (${summary.backtest.selected}): backtest MAE ${m.mae} (seasonal-naive ${summary.baseline.mae}, MASE ${m.mase}), RMSE ${m.rmse}, sMAPE ${m.smape}%, R2 ${m.r2}, ${(tj.spec.intervals.coverage * 100).toFixed(0)}% intervals cover ${((m.intervalCoverage ?? Number.NaN) * 100).toFixed(1)}%`,
       );
       setStatus(tj, { state: 'Ready', reason: 'Succeeded', message: `registered ${summary.model.name} version ${summary.model.version}` }, {
         ...trainingFieldsFromSummary(summary),

@@ -16,8 +16,9 @@ const namedSeries = z
 
 /**
  * forecastRequestSchema is the body of POST /v1/forecast: ISO-8601 timestamps and the
- * target for each history row, covariates for each history row and for each future
- * step, by name. Unknown fields are refused (a misspelt `futureCovariates` must not
+ * target for each history row, covariates for each history row, known-in-advance
+ * covariates for each future step, by name, and optionally the quantile levels
+ * to return (default 0.1, 0.5, 0.9). Unknown fields are refused (a misspelt `futureCovariates` must not
  * be silently ignored); the lengths of the history series must agree.
  */
 export const forecastRequestSchema = z
@@ -26,6 +27,7 @@ export const forecastRequestSchema = z
     target: series,
     covariates: namedSeries.optional(),
     futureCovariates: namedSeries.optional(),
+    quantiles: z.array(z.number().gt(0).lt(1)).min(1).max(99).optional(),
   })
   .superRefine((body, ctx) => {
     const rows = body.timestamps.length;
@@ -53,21 +55,31 @@ export function parseForecastRequest(body: unknown): ForecastInput {
 }
 
 /**
- * checkCovariates holds a valid request against the model: every covariate the model
- * needs is given for the history and for each of its `horizon` future steps, and no
- * other covariate is given. Throws FST_FLUXORA_INVALID_REQUEST (400).
+ * checkCovariates holds a valid request against the model: every column the model
+ * reads history of is given for the history rows, every known-in-advance
+ * covariate for each of its `horizon` future steps, and nothing else. Throws
+ * FST_FLUXORA_INVALID_REQUEST (400) naming the column.
  */
 export function checkCovariates(input: ForecastInput, model: LoadedModel): void {
-  const needed = new Set(model.covariates);
-  const takes = model.covariates.length > 0 ? `the model takes ${model.covariates.join(', ')}` : 'the model takes none';
+  const wanted = { covariates: model.covariates, futureCovariates: model.knownCovariates };
   for (const field of ['covariates', 'futureCovariates'] as const) {
+    const needed = wanted[field];
+    const takes =
+      needed.length > 0
+        ? `the model takes ${needed.join(', ')}${field === 'futureCovariates' ? ' (known in advance)' : ''}`
+        : field === 'futureCovariates'
+          ? 'the model takes no known-in-advance covariate (observed ones need only their history)'
+          : 'the model takes none';
     const given = input[field] ?? {};
     for (const name of Object.keys(given)) {
-      if (!needed.has(name)) throw new errors.FST_FLUXORA_INVALID_REQUEST(`${field}: unknown covariate ${JSON.stringify(name)}, ${takes}`);
+      if (!needed.includes(name)) throw new errors.FST_FLUXORA_INVALID_REQUEST(`${field}: unknown covariate ${JSON.stringify(name)}, ${takes}`);
     }
-    for (const name of model.covariates) {
+    for (const name of needed) {
       const values = given[name];
-      if (values === undefined) throw new errors.FST_FLUXORA_INVALID_REQUEST(`${field}.${name} is required`);
+      if (values === undefined) {
+        const what = field === 'futureCovariates' ? `its ${model.horizon} future values (it is known in advance)` : 'one value per history row';
+        throw new errors.FST_FLUXORA_INVALID_REQUEST(`${field}.${name} is required: ${what}`);
+      }
       if (field === 'futureCovariates' && values.length !== model.horizon) {
         throw new errors.FST_FLUXORA_INVALID_REQUEST(
           `futureCovariates.${name} has ${values.length} values, the model forecasts ${model.horizon} steps`,
@@ -75,6 +87,25 @@ export function checkCovariates(input: ForecastInput, model: LoadedModel): void 
       }
     }
   }
+}
+
+/** DEFAULT_QUANTILES are the levels a forecast returns when the request names none. */
+export const DEFAULT_QUANTILES: readonly number[] = Object.freeze([0.1, 0.5, 0.9]);
+
+/**
+ * quantileOffsetsFor resolves requested quantile levels against the model's
+ * calibration; an uncalibrated level is a 400 naming it and the levels offered.
+ */
+export function quantileOffsetsFor(levels: readonly number[], model: LoadedModel): { level: number; offsets: Float32Array }[] {
+  return levels.map((level, i) => {
+    const offsets = model.quantileOffsets(level);
+    if (!offsets) {
+      throw new errors.FST_FLUXORA_INVALID_REQUEST(
+        `quantiles[${i}]: ${level} is not a calibrated level; the model offers 0.01 to 0.99 in steps of 0.01`,
+      );
+    }
+    return { level, offsets };
+  });
 }
 
 function pathText(path: ReadonlyArray<PropertyKey>): string {

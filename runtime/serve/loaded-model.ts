@@ -15,8 +15,14 @@ export interface LoadedModel {
   stepMs: number;
   /** The target column's name. */
   target: string;
-  /** Covariates a forecast request must give for the history and for each future step. */
+  /** Columns besides the target a forecast request must give for every history row. */
   covariates: string[];
+  /** Known-in-advance covariates a forecast request must also give for each future step. */
+  knownCovariates: string[];
+  /** Quantile levels the model is calibrated for (0.01 to 0.99). */
+  quantileLevels: number[];
+  /** quantileOffsets returns, per step, what to add to the point forecast for quantile `level`; undefined for an uncalibrated level. */
+  quantileOffsets(level: number): Float32Array | undefined;
   /** Fewest history rows a forecast request needs. */
   requiredHistory: number;
   /** Target coverage of the intervals, e.g. 0.9. */
@@ -44,8 +50,10 @@ export interface ForecastInput {
   target: number[];
   /** Covariate values of the history rows, by name. */
   covariates?: Record<string, number[]>;
-  /** Covariate values for each of the horizon steps, by name. */
+  /** Known-in-advance covariate values for each of the horizon steps, by name. */
   futureCovariates?: Record<string, number[]>;
+  /** Quantile levels to return per step (default 0.1, 0.5, 0.9). */
+  quantiles?: number[];
 }
 
 /** HistoryError says a forecast request's history cannot be used, and what is needed. */

@@ -10,6 +10,8 @@ export interface TestModelOptions {
   horizon?: number;
   /** Covariates a forecast must give (default ['temperature']). */
   covariates?: string[];
+  /** Known-in-advance covariates (default: the covariates). */
+  knownCovariates?: string[];
   /** Fewest history rows (default 3). */
   requiredHistory?: number;
 }
@@ -41,8 +43,11 @@ export function createTestModel(options: TestModelOptions = {}): TestModel {
     stepMs,
     target: 'load',
     covariates: options.covariates ?? ['temperature'],
+    knownCovariates: options.knownCovariates ?? options.covariates ?? ['temperature'],
     requiredHistory,
     coverage: 0.9,
+    quantileLevels: [0.1, 0.5, 0.9],
+    quantileOffsets: (level: number) => (level === 0.1 || level === 0.5 || level === 0.9 ? new Float32Array(horizon).fill((level - 0.5) * 2) : undefined),
     calls: [],
     warmUps: 0,
     predictBatch(X: Float32Array, n: number) {

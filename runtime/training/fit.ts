@@ -1,7 +1,7 @@
 import type { ModelSpec } from '../../crds/training-job.ts';
 import type { Table } from '../data/table.ts';
 import { buildForecastFrame, tableStepMs } from '../features/forecast-frame.ts';
-import type { FeatureSpec } from '../features/spec.ts';
+import type { AnchorSpec, FeatureSpec } from '../features/spec.ts';
 import { type ConformalCalibration, calibrate, conformalIntervals, empiricalCoverage } from '../models/conformal.ts';
 import type { ForecasterArtifact } from '../models/forecaster.ts';
 import { forecastMetrics, mae } from '../models/metrics.ts';
@@ -143,6 +143,15 @@ function meanOf(forecasts: Float32Array[]): Float32Array {
 }
 
 /**
+ * anchorFor is the seasonal-naive anchor of a series: the given period or one
+ * week of steps, and a level window of one day of steps (at most the period).
+ */
+export function anchorFor(stepMs: number, seasonalPeriod?: number): AnchorSpec {
+  const period = seasonalPeriod ?? Math.max(1, Math.round((7 * 86_400_000) / stepMs));
+  return { period, levelWindow: Math.max(1, Math.min(period, Math.round(86_400_000 / stepMs))) };
+}
+
+/**
  * fitForecaster runs a TrainingJob's fit: it builds the forecast frame (with the
  * seasonal-naive anchor) with the code serving uses, backtests every model on
  * rolling origins (refitted before each fold on the data before it), scores
@@ -154,9 +163,9 @@ function meanOf(forecasts: Float32Array[]): Float32Array {
 export async function fitForecaster(job: ForecastJob): Promise<FitResult> {
   const h = job.horizon;
   const stepMs = tableStepMs(job.table);
-  const period = job.seasonalPeriod ?? Math.max(1, Math.round((7 * 86_400_000) / stepMs));
-  const levelWindow = Math.max(1, Math.min(period, Math.round(86_400_000 / stepMs)));
-  const spec: FeatureSpec = { ...job.features, anchor: { period, levelWindow } };
+  const anchor = anchorFor(stepMs, job.seasonalPeriod);
+  const period = anchor.period;
+  const spec: FeatureSpec = { ...job.features, anchor };
   const frame = buildForecastFrame(job.table, spec, h, { stepMs });
   const n = frame.origins.length;
   const Y = frame.Y as Float32Array;

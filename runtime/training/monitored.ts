@@ -1,4 +1,4 @@
-const CALENDAR = /^(hourOfDay|dayOfWeek|month|dayOfYear)_(sin|cos)$|^(holiday|weekend)$/;
+const CALENDAR = /^(hourOfDay|dayOfWeek|month|dayOfYear)_(sin|cos)(_s\d+)?$|^(holiday|weekend)(_s\d+)?$/;
 
 /**
  * monitoredFeatures picks the model inputs that drift checks compare: the data

@@ -4,7 +4,12 @@ import { seededRandom } from '../models/random.ts';
 /** SearchSpace is a TrainingJob's tuning search space. */
 export type SearchSpace = NonNullable<TrainingJobSpec['tuning']>['searchSpace'];
 /** TrialParams are the hyperparameters one trial overrides in the model spec. */
-export type TrialParams = Partial<Pick<ModelSpec, 'learningRate' | 'batchSize' | 'dropout' | 'l2' | 'epochs' | 'units' | 'lookback' | 'hiddenUnits'>>;
+export type TrialParams = Partial<
+  Pick<
+    ModelSpec,
+    'learningRate' | 'batchSize' | 'dropout' | 'l2' | 'epochs' | 'hiddenUnits' | 'rounds' | 'numLeaves' | 'minLeafSamples' | 'featureFraction' | 'sampleFraction'
+  >
+>;
 /** CompletedTrial is a finished trial's parameters and objective value (lower is better after orientation). */
 export interface CompletedTrial {
   params: TrialParams;
@@ -15,7 +20,7 @@ type Dimension =
   | { key: keyof TrialParams; kind: 'range'; min: number; max: number; log: boolean; integer: boolean }
   | { key: keyof TrialParams; kind: 'choice'; values: unknown[] };
 
-const INTEGER_KEYS = new Set(['batchSize', 'epochs', 'units', 'lookback']);
+const INTEGER_KEYS = new Set(['batchSize', 'epochs', 'rounds', 'numLeaves', 'minLeafSamples']);
 
 /** dimensions lists a search space's dimensions in a stable order. */
 export function dimensions(space: SearchSpace): Dimension[] {

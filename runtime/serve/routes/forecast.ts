@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { errors } from '../errors.ts';
 import { float32Number } from '../float32.ts';
-import { checkCovariates, parseForecastRequest } from '../forecast-request.ts';
+import { checkCovariates, DEFAULT_QUANTILES, parseForecastRequest, quantileOffsetsFor } from '../forecast-request.ts';
 import { requireFinite } from '../infer-response.ts';
 import { HistoryError } from '../loaded-model.ts';
 import { formatWithOffset, offsetOf } from '../timestamp-offset.ts';
@@ -14,6 +14,8 @@ export interface Forecast {
   value: number;
   lower: number;
   upper: number;
+  /** The requested quantiles of this step, by level as written in JSON (e.g. "0.1"). */
+  quantiles: Record<string, number>;
 }
 
 /** ForecastResponse is the body of a POST /v1/forecast response. */
@@ -29,7 +31,7 @@ export interface ForecastResponse {
  * covariates, future covariates), the model's own feature code turns it into one
  * input row (a HistoryError becomes a 400 saying what is missing), the row goes
  * through the same micro-batcher as OIP requests, and the horizon's forecasts with
- * their intervals come back at the history's UTC offset.
+ * their intervals and quantiles come back at the history's UTC offset.
  */
 export async function forecastRoutes(app: FastifyInstance, { context }: RouteOptions): Promise<void> {
   const { state, batcher, metrics, predictions } = context;
@@ -39,6 +41,7 @@ export async function forecastRoutes(app: FastifyInstance, { context }: RouteOpt
     const { model, nInputs, horizon } = served;
     const input = parseForecastRequest(request.body);
     checkCovariates(input, model);
+    const quantiles = quantileOffsetsFor(input.quantiles ?? DEFAULT_QUANTILES, model);
     const last = input.timestamps.length - 1;
     const offset = offsetOf(input.timestamps[last]);
     if (offset === undefined) {
@@ -74,6 +77,7 @@ export async function forecastRoutes(app: FastifyInstance, { context }: RouteOpt
         value: float32Number(point[h]),
         lower: float32Number(lower[h]),
         upper: float32Number(upper[h]),
+        quantiles: Object.fromEntries(quantiles.map((q) => [String(q.level), float32Number(point[h] + q.offsets[h])])),
       };
     }
     return { model: { name: model.name, version: model.version }, horizon, coverage: model.coverage, forecasts };
