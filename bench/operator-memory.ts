@@ -63,7 +63,7 @@ try {
   try {
     await until('the FeatureSet to be Ready', async () => (await must(cp, ['get', 'featuresets', 'f', '-n', 'bench', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])) === 'True', 180_000, 500);
     await agent.stop({ deletePods: true, deleteNode: true });
-    await createInChunks(cp, docs(N, (i) => ({ apiVersion: 'fluxora.io/v1alpha1', kind: 'TrainingJob', metadata: { name: `tj-${i}`, namespace: 'bench' }, spec: { featureSetRef: { name: 'f' }, model: { type: 'linear' }, registry: { model: `m${i}` } } })));
+    await createInChunks(cp, docs(N, (i) => ({ apiVersion: 'fluxora.io/v1alpha1', kind: 'TrainingJob', metadata: { name: `tj-${i}`, namespace: 'bench' }, spec: { featureSetRef: { name: 'f' }, model: { algorithm: 'linear' }, registry: { model: `m${i}` } } })));
     await createInChunks(cp, docs(Math.max(0, TOTAL - N - 2), (i) => ({ apiVersion: 'fluxora.io/v1alpha1', kind: 'FeatureSet', metadata: { name: `fs-${i}`, namespace: 'bench' }, spec: { datasetRef: { name: 'd' }, target: 'load' } })));
     await until(
       'every status and Job',

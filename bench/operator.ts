@@ -65,7 +65,7 @@ try {
 
   // (a) the operator: N TrainingJobs -> N Jobs, each with a status.
   const auditBefore = readFileSync(cp.auditLogPath, 'utf8').split('\n').length;
-  const tjs = docs(N, (i) => ({ apiVersion: 'fluxora.io/v1alpha1', kind: 'TrainingJob', metadata: { name: `tj-${i}`, namespace: 'bench' }, spec: { featureSetRef: { name: 'f' }, model: { type: 'linear' }, registry: { model: `m${i}` } } }));
+  const tjs = docs(N, (i) => ({ apiVersion: 'fluxora.io/v1alpha1', kind: 'TrainingJob', metadata: { name: `tj-${i}`, namespace: 'bench' }, spec: { featureSetRef: { name: 'f' }, model: { algorithm: 'linear' }, registry: { model: `m${i}` } } }));
   const startA = performance.now();
   await createInChunks(cp, tjs);
   await until(

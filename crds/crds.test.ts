@@ -81,7 +81,8 @@ describe('CRDs', () => {
     for (const rule of [
       'self.minReplicas <= self.maxReplicas',
       '[has(self.csv), has(self.jsonLines), has(self.postgres)].filter(x, x).size() == 1',
-      'self.split.validation + self.split.test < 0.9',
+      'self.split.validation < 0.9',
+      "self.covariates.all(c, c.availability != 'observed'",
       'self == oldSelf',
     ]) {
       expect(text).toContain(JSON.stringify(rule).slice(1, -1));

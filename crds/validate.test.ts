@@ -16,11 +16,14 @@ ${spec}`;
 
 describe('validateManifest', () => {
   it.each([
-    ['an unknown model type and negative epochs', tj('  model: {type: xgboostt, epochs: -1}'), ['spec.model.type', 'spec.model.epochs']],
-    ['splits that leave nothing to train on', tj('  model: {type: mlp}\n  split: {validation: 0.5, test: 0.45}'), ['spec.split']],
-    ['a typo in a field name', tj('  model: {type: mlp, epochz: 3}'), ['spec.model: Unrecognized key: "epochz"']],
-    ['parallelism above trials', tj('  model: {type: mlp}\n  tuning: {trials: 2, parallelism: 4, searchSpace: {}}'), ['spec.tuning.parallelism']],
-    ['a log range starting at 0', tj('  model: {type: mlp}\n  tuning: {trials: 2, searchSpace: {learningRate: {min: 0, max: 1, scale: log}}}'), ['spec.tuning.searchSpace.learningRate.min']],
+    ['an unknown model type and negative epochs', tj('  model: {algorithm: xgboostt, epochs: -1}'), ['spec.model.algorithm', 'spec.model.epochs']],
+    ['splits that leave nothing to train on', tj('  model: {algorithm: mlp}\n  split: {validation: 0.95}'), ['spec.split']],
+    ['a typo in a field name', tj('  model: {algorithm: mlp, epochz: 3}'), ['spec.model: Unrecognized key: "epochz"']],
+    ['a tree field on a network', tj('  model: {algorithm: mlp, numLeaves: 8}'), ['spec.model: rounds, numLeaves, minLeafSamples, featureFraction and sampleFraction apply to gbdt models only']],
+    ['an unknown candidate algorithm', tj('  model: {algorithm: mlp}\n  candidates: [{algorithm: lstm}]'), ['spec.candidates[0].algorithm']],
+    ['a backtest with no folds', tj('  model: {algorithm: gbdt}\n  backtest: {folds: 0}'), ['spec.backtest.folds']],
+    ['parallelism above trials', tj('  model: {algorithm: mlp}\n  tuning: {trials: 2, parallelism: 4, searchSpace: {}}'), ['spec.tuning.parallelism']],
+    ['a log range starting at 0', tj('  model: {algorithm: mlp}\n  tuning: {trials: 2, searchSpace: {learningRate: {min: 0, max: 1, scale: log}}}'), ['spec.tuning.searchSpace.learningRate.min']],
     [
       'two data sources',
       `apiVersion: fluxora.io/v1alpha1
@@ -62,13 +65,14 @@ spec:
   });
 
   it('accepts a valid TrainingJob and applies defaults', () => {
-    const { manifests } = parseManifests(tj('  model: {type: mlp}'), 'x.yaml');
+    const { manifests } = parseManifests(tj('  model: {algorithm: mlp}'), 'x.yaml');
     const result = validateManifest(manifests[0]);
     expect(result.problems).toEqual([]);
-    const spec = result.value?.spec as { horizon: number; split: { test: number }; model: { epochs: number } };
+    const spec = result.value?.spec as { horizon: number; split: { validation: number }; backtest: { folds: number; fraction: number }; ensemble: string };
     expect(spec.horizon).toBe(24);
-    expect(spec.split.test).toBe(0.15);
-    expect(spec.model.epochs).toBe(50);
+    expect(spec.split.validation).toBe(0.15);
+    expect(spec.backtest).toEqual({ folds: 5, fraction: 0.15 });
+    expect(spec.ensemble).toBe('auto');
   });
 
   it('passes over objects of other API groups', () => {

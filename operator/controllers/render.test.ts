@@ -21,7 +21,7 @@ function res<S>(kind: string, name: string, spec: S): Resource<S> {
 
 const ds = res('Dataset', 'grid', datasetSpec.parse({ source: { csv: { path: 'grid.csv' } }, columns: [{ name: 'load' }] }));
 const fs = res('FeatureSet', 'grid', featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load' }));
-const tjSpec = (extra: object) => trainingJobSpec.parse({ featureSetRef: { name: 'grid' }, model: { type: 'mlp' }, registry: { model: 'grid' }, ...extra });
+const tjSpec = (extra: object) => trainingJobSpec.parse({ featureSetRef: { name: 'grid' }, model: { algorithm: 'mlp' }, registry: { model: 'grid' }, ...extra });
 const md = res('ModelDeployment', 'grid', modelDeploymentSpec.parse({ model: { name: 'grid', alias: 'production' }, auth: { apiKeySecretRef: { name: 'keys' } } }));
 
 function container(obj: Any) {

@@ -53,7 +53,7 @@ describe('status', () => {
     kind: 'TrainingJob',
     name: 't',
     namespace: 'ml',
-    spec: trainingJobSpec.parse({ featureSetRef: { name: 'f' }, model: { type: 'mlp' }, registry: { model: 'm' }, ...(tuning ? { tuning } : {}) }),
+    spec: trainingJobSpec.parse({ featureSetRef: { name: 'f' }, model: { algorithm: 'mlp' }, registry: { model: 'm' }, ...(tuning ? { tuning } : {}) }),
   });
   const trained = { model: { name: 'm', version: 2 }, metrics: { mae: 1, rmse: 2, mape: 3, r2: 0.9, intervalCoverage: 0.9 }, baseline: { method: 'seasonal-naive', mae: 2 } };
 

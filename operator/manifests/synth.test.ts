@@ -29,7 +29,7 @@ function keysSorted(v: unknown, top = true): boolean {
 
 const ds = res('Dataset', 'grid', datasetSpec.parse({ source: { postgres: { secretRef: { name: 'db', key: 'uri' }, query: 'select 1' } }, columns: [{ name: 'load' }], refresh: { schedule: '0 3 * * *' } }));
 const fs = res('FeatureSet', 'grid', featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load', materialize: { enabled: true } }));
-const tj = res('TrainingJob', 'grid-mlp', trainingJobSpec.parse({ featureSetRef: { name: 'grid' }, model: { type: 'mlp' }, registry: { model: 'grid' }, tuning: { trials: 6, parallelism: 2, searchSpace: { learningRate: { min: 0.001, max: 0.1, scale: 'log' } } } }));
+const tj = res('TrainingJob', 'grid-mlp', trainingJobSpec.parse({ featureSetRef: { name: 'grid' }, model: { algorithm: 'mlp' }, registry: { model: 'grid' }, tuning: { trials: 6, parallelism: 2, searchSpace: { learningRate: { min: 0.001, max: 0.1, scale: 'log' } } } }));
 const md = res('ModelDeployment', 'grid', modelDeploymentSpec.parse({ model: { name: 'grid', alias: 'production' }, auth: { apiKeySecretRef: { name: 'keys' } } }));
 const dm = res('DriftMonitor', 'grid', driftMonitorSpec.parse({ modelDeploymentRef: { name: 'grid' }, schedule: '*/30 * * * *' }));
 

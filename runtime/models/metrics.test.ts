@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forecastMetrics, mae, mape, r2, rmse } from './metrics.ts';
+import { forecastMetrics, mae, mape, r2, rmse, smape } from './metrics.ts';
 
 const actual = Float64Array.from([1, 2, 3, 4]);
 const predicted = Float64Array.from([2, 2, 1, 5]);
@@ -33,7 +33,14 @@ describe('point metrics', () => {
       mape: mape(actual, predicted).value,
       mapeSkipped: 0,
       r2: r2(actual, predicted),
+      smape: smape(actual, predicted),
       count: 4,
     });
+  });
+
+  it('computes sMAPE in percent by hand, leaving out pairs that are both zero', () => {
+    // |1-3| / (1+3) * 200 = 100, |2-2| = 0, (0, 0) left out.
+    expect(smape(Float64Array.of(1, 2, 0), Float64Array.of(3, 2, 0))).toBeCloseTo(50, 12);
+    expect(smape(Float64Array.of(0), Float64Array.of(0))).toBe(0);
   });
 });

@@ -18,7 +18,7 @@ const config = (lags: number[]): MaterializeConfig => ({
     kind: 'FeatureSet',
     name: 'grid',
     namespace: 'ml',
-    spec: featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load', calendar: ['hourOfDay'], lags: [{ column: 'load', steps: lags }], covariates: ['temperature'] }),
+    spec: featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load', calendar: ['hourOfDay'], lags: [{ column: 'load', steps: lags }], covariates: [{ column: 'temperature', availability: 'knownInAdvance' }] }),
   },
   dataDir: exampleDir,
 });
@@ -29,7 +29,7 @@ describe('fluxora materialize', () => {
     expect(summary).toMatchObject({ rows: 13128 - 24, features: 4, table: 'feature_rows' });
     expect(summary.version).toMatch(/^[0-9a-f]{16}$/);
     const [stored] = await listFeatureSetVersions(db.pool, 'ml/grid');
-    expect(stored).toMatchObject({ version: summary.version, featureNames: ['hourOfDay_sin', 'hourOfDay_cos', 'load_lag24_s1', 'temperature_s1'], target: 'load', rows: summary.rows });
+    expect(stored).toMatchObject({ version: summary.version, featureNames: ['hourOfDay_sin_s1', 'hourOfDay_cos_s1', 'load_lag24_s1', 'temperature_s1'], target: 'load', rows: summary.rows });
 
     // Row at T: lag 24 is the load a day before T, the covariate and target are T's own values (from the CSV itself).
     const csv = readFileSync(`${exampleDir}data/grid-load.csv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));

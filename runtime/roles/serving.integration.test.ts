@@ -43,7 +43,7 @@ it('trains, registers, serves over a real port with a real PostgreSQL, and keeps
   await migrate(store.pool, { logger: silentLogger });
 
   const dataset = { kind: 'Dataset', name: 'grid', namespace: 'ml', spec: datasetSpec.parse({ source: { csv: { path: 'data/grid-load.csv' } }, columns: [{ name: 'load' }, { name: 'temperature' }] }) };
-  const fsSpec = featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load', calendar: ['hourOfDay', 'dayOfWeek'], lags: [{ column: 'load', steps: [24, 168] }], covariates: ['temperature'] });
+  const fsSpec = featureSetSpec.parse({ datasetRef: { name: 'grid' }, target: 'load', calendar: ['hourOfDay', 'dayOfWeek'], lags: [{ column: 'load', steps: [24, 168] }], covariates: [{ column: 'temperature', availability: 'knownInAdvance' }] });
   const config: TrainConfig = {
     role: 'train',
     dataset,
@@ -52,13 +52,25 @@ it('trains, registers, serves over a real port with a real PostgreSQL, and keeps
       kind: 'TrainingJob',
       name: 'grid-linear',
       namespace: 'ml',
-      spec: trainingJobSpec.parse({ featureSetRef: { name: 'grid' }, model: { type: 'linear', epochs: 3, learningRate: 0.01 }, registry: { model: 'grid', alias: 'production' } }),
+      spec: trainingJobSpec.parse({
+        featureSetRef: { name: 'grid' },
+        model: { algorithm: 'linear', epochs: 3, learningRate: 0.01 },
+        candidates: [{ algorithm: 'gbdt', rounds: 30 }, { algorithm: 'seasonalNaive' }],
+        ensemble: 'always',
+        backtest: { folds: 3, fraction: 0.1 },
+        registry: { model: 'grid', alias: 'production' },
+      }),
     },
     dataDir: exampleDir,
   };
   const trained = await runFinal(config, { pool: store.pool, log: silentLogger });
   expect(trained.model).toEqual({ name: 'grid', version: 1 });
   expect(trained.metrics.mae).toBeLessThan(trained.baseline.mae);
+  expect(trained.backtest.selected).toBe('ensemble(linear+gbdt+seasonalNaive)');
+  expect(trained.backtest.folds).toHaveLength(3);
+  expect(trained.backtest.candidates.map((c) => c.name)).toEqual(['linear', 'gbdt', 'seasonalNaive', 'ensemble(linear+gbdt+seasonalNaive)']);
+  // The plain seasonal-naive candidate is the baseline itself.
+  expect(trained.backtest.candidates[2].mase).toBeCloseTo(1, 6);
 
   const md = { kind: 'ModelDeployment', name: 'grid', namespace: 'ml', spec: modelDeploymentSpec.parse({ model: { name: 'grid', alias: 'production' } }) };
   serving = await startServing({ role: 'serve', deployment: md, model: { name: 'grid', alias: 'production' } }, { pool: store.pool, log: silentLogger, port: 0, host: '127.0.0.1', apiKeys: ['k'] });
@@ -69,20 +81,33 @@ it('trains, registers, serves over a real port with a real PostgreSQL, and keeps
     fetch(`${serving?.url}/v1/forecast`, {
       method: 'POST',
       headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
-      body: JSON.stringify(forecastBody(table, t, 168, 24, 'load', ['temperature'])),
+      body: JSON.stringify(forecastBody(table, t, 192, 24, fsSpec)),
     });
   const first = await forecast(table.rows - 30);
   expect(first.status).toBe(200);
-  const body = (await first.json()) as { forecasts: { value: number; lower: number; upper: number }[] };
+  const body = (await first.json()) as { forecasts: { value: number; lower: number; upper: number; quantiles: Record<string, number> }[] };
   expect(body.forecasts).toHaveLength(24);
   expect(body.forecasts[0].lower).toBeLessThan(body.forecasts[0].value);
+  expect(Object.keys(body.forecasts[0].quantiles)).toEqual(['0.1', '0.5', '0.9']);
+  for (const f of body.forecasts) {
+    expect(f.quantiles['0.1']).toBeLessThan(f.quantiles['0.9']);
+    expect(f.lower).toBeLessThanOrEqual(f.quantiles['0.1']);
+  }
+  const { futureCovariates: _omitted, ...withoutFuture } = forecastBody(table, table.rows - 30, 192, 24, fsSpec);
+  const noFuture = await fetch(`${serving.url}/v1/forecast`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+    body: JSON.stringify(withoutFuture),
+  });
+  expect(noFuture.status).toBe(400);
+  expect(((await noFuture.json()) as { error: string }).error).toMatch(/futureCovariates\.temperature is required/);
   const short = await fetch(`${serving.url}/v1/forecast`, {
     method: 'POST',
     headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
-    body: JSON.stringify(forecastBody(table, table.rows - 30, 20, 24, 'load', ['temperature'])),
+    body: JSON.stringify(forecastBody(table, table.rows - 30, 20, 24, fsSpec)),
   });
   expect(short.status).toBe(400);
-  expect(((await short.json()) as { error: string }).error).toMatch(/needs at least 168/);
+  expect(((await short.json()) as { error: string }).error).toMatch(/needs at least 192/);
 
   for (let k = 0; k < 40; k++) expect((await forecast(table.rows - 31 - k)).status).toBe(200);
   await serving.flushLog();

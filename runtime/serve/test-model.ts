@@ -47,7 +47,7 @@ export function createTestModel(options: TestModelOptions = {}): TestModel {
     requiredHistory,
     coverage: 0.9,
     quantileLevels: [0.1, 0.5, 0.9],
-    quantileOffsets: (level: number) => (level === 0.1 || level === 0.5 || level === 0.9 ? new Float32Array(horizon).fill((level - 0.5) * 2) : undefined),
+    quantileOffsets: (level: number) => (level === 0.1 || level === 0.5 || level === 0.9 ? new Float32Array(horizon).fill((level - 0.5) * 2.5) : undefined),
     calls: [],
     warmUps: 0,
     predictBatch(X: Float32Array, n: number) {

@@ -48,8 +48,8 @@ describe('admission on a real kube-apiserver', () => {
     expect(tj.stdout).toMatch(/^NAME\s+READY\s+PHASE\s+MODEL\s+VERSION\s+MAE\s+BASELINE\s+AGE/);
     const defaults = await cp.kubectl(['get', 'tj', 'grid-load-mlp', '-n', 'examples', '-o', 'jsonpath={.spec.activeDeadlineSeconds} {.spec.model.activation}']);
     expect(defaults.stdout).toBe('3600 relu');
-    const explain = await cp.kubectl(['explain', 'trainingjob.spec.model.type']);
-    expect(explain.stdout).toContain('Model family: linear, mlp or lstm.');
+    const explain = await cp.kubectl(['explain', 'trainingjob.spec.model.algorithm']);
+    expect(explain.stdout).toContain('Model family: seasonalNaive (the baseline');
   });
 
   it.each([
@@ -64,7 +64,7 @@ describe('admission on a real kube-apiserver', () => {
       /spec\.source: Invalid value: .*exactly one data source/,
     ],
     ['an unknown model type (schema)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {type: xgboostt, epochs: -1}', /(?=[\s\S]*spec\.model\.type: Unsupported value: "xgboostt")[\s\S]*spec\.model\.epochs: Invalid value: -1/],
-    ['splits leaving nothing to train on (CEL)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {type: mlp}\n  split: {validation: 0.5, test: 0.45}', /spec\.split: Invalid value: .*must stay under 0\.9/],
+    ['splits leaving nothing to train on (CEL)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {algorithm: mlp}\n  split: {validation: 0.95}', /spec\.split: Invalid value: .*must stay under 0\.9/],
     ['a zero lag (schema)', 'kind: FeatureSet\nmetadata: {name: bad}\nspec:\n  datasetRef: {name: d}\n  target: load\n  lags: [{column: load, steps: [0]}]', /spec\.lags\[0\]\.steps\[0\]: Invalid value: 0/],
   ])('rejects %s with the field path', async (_what, body, message) => {
     const r = await cp.kubectl(['apply', '-n', 'examples', '-f', '-'], `apiVersion: fluxora.io/v1alpha1\n${body}\n`);

@@ -64,7 +64,7 @@ describe('fluxora run', () => {
     const state = join(work, 'broken-state');
     const pipeline = await readFile(join(dir, 'pipeline.yaml'), 'utf8');
 
-    await writeFile(join(dir, 'pipeline.yaml'), pipeline.replace('type: mlp', 'type: xgboostt'));
+    await writeFile(join(dir, 'pipeline.yaml'), pipeline.replace('algorithm: mlp', 'algorithm: xgboostt'));
     let r = await fluxora(['run', '-f', dir, '--state-dir', state]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/pipeline\.yaml:3 TrainingJob\/grid-load-mlp: spec\.model\.type: /);

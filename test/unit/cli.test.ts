@@ -31,11 +31,11 @@ describe('fluxora CLI', () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(
       file,
-      'apiVersion: fluxora.io/v1alpha1\nkind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {type: xgboostt, epochs: -1}\n',
+      'apiVersion: fluxora.io/v1alpha1\nkind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {algorithm: xgboostt, epochs: -1}\n',
     );
     const r = await fluxora('validate', '-f', file);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/bad\.yaml:1 TrainingJob\/bad: spec\.model\.type: /);
+    expect(r.stdout).toMatch(/bad\.yaml:1 TrainingJob\/bad: spec\.model\.algorithm: /);
     expect(r.stdout).toMatch(/bad\.yaml:1 TrainingJob\/bad: spec\.model\.epochs: /);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });

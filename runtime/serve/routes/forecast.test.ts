@@ -39,9 +39,9 @@ describe('POST /v1/forecast', () => {
       horizon: 3,
       coverage: 0.9,
       forecasts: [
-        { timestamp: '2024-03-31T01:00:00+01:00', value: 22.3, lower: 21.3, upper: 23.3 },
-        { timestamp: '2024-03-31T02:00:00+01:00', value: 23.3, lower: 22.3, upper: 24.3 },
-        { timestamp: '2024-03-31T03:00:00+01:00', value: 24.3, lower: 23.3, upper: 25.3 },
+        { timestamp: '2024-03-31T01:00:00+01:00', value: 22.3, lower: 21.3, upper: 23.3, quantiles: { '0.1': 21.3, '0.5': 22.3, '0.9': 23.3 } },
+        { timestamp: '2024-03-31T02:00:00+01:00', value: 23.3, lower: 22.3, upper: 24.3, quantiles: { '0.1': 22.3, '0.5': 23.3, '0.9': 24.3 } },
+        { timestamp: '2024-03-31T03:00:00+01:00', value: 24.3, lower: 23.3, upper: 25.3, quantiles: { '0.1': 23.3, '0.5': 24.3, '0.9': 25.3 } },
       ],
     });
   });
@@ -60,8 +60,10 @@ describe('POST /v1/forecast', () => {
     ['no timestamps', history({ timestamps: [] }), 'Invalid request: timestamps: Too small: expected array to have >=1 items; target: has 3 values for 0 timestamps; covariates.temperature: has 3 values for 0 timestamps'],
     ['an unknown field', history({ futureCovariate: {} }), 'Invalid request: body: Unrecognized key: "futureCovariate"'],
     ['a covariate of another length', history({ covariates: { temperature: [1] } }), 'Invalid request: covariates.temperature: has 1 values for 3 timestamps'],
-    ['a missing covariate', history({ covariates: undefined }), 'Invalid request: covariates.temperature is required'],
-    ['a missing future covariate', history({ futureCovariates: {} }), 'Invalid request: futureCovariates.temperature is required'],
+    ['a missing covariate', history({ covariates: undefined }), 'Invalid request: covariates.temperature is required: one value per history row'],
+    ['a missing future covariate', history({ futureCovariates: {} }), 'Invalid request: futureCovariates.temperature is required: its 3 future values (it is known in advance)'],
+    ['an uncalibrated quantile', history({ quantiles: [0.1, 0.25] }), 'Invalid request: quantiles[1]: 0.25 is not a calibrated level; the model offers 0.01 to 0.99 in steps of 0.01'],
+    ['a quantile outside (0, 1)', history({ quantiles: [1] }), 'Invalid request: quantiles[0]: Too big: expected number to be <1'],
     ['future covariates not covering the horizon', history({ futureCovariates: { temperature: [1, 2] } }), 'Invalid request: futureCovariates.temperature has 2 values, the model forecasts 3 steps'],
     ['an unknown covariate', history({ covariates: { temperature: [1, 2, 3], wind: [1, 2, 3] } }), 'Invalid request: covariates: unknown covariate "wind", the model takes temperature'],
     ['a malformed offset', history({ timestamps: ['2024-03-30T22:00:00+01:00', '2024-03-30T23:00:00+01:00', '2024-03-31T00:00:00+1'] }), 'Invalid request: timestamps[2] does not end in a valid UTC offset'],
