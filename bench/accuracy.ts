@@ -65,8 +65,6 @@ const { table } = await loadTable(
 );
 const folds = Number(process.env.FOLDS ?? 5);
 const fraction = Number(process.env.FRACTION ?? 0.15);
-const fitStarted = new Map<string, number>();
-const seconds = new Map<string, number>();
 const result = await fitForecaster({
   table,
   features: benchFeatures(holidays),
@@ -80,11 +78,7 @@ const result = await fitForecaster({
   seed: 42,
   backtestOnly: true,
   onFold: ({ model, fold, folds: total, mae }) => {
-    const now = performance.now();
-    const since = fitStarted.get(model) ?? started;
-    seconds.set(model, (seconds.get(model) ?? 0) + (now - since) / 1000);
-    for (const m of MODELS) fitStarted.set(m.algorithm === 'seasonalNaive' ? 'seasonalNaive(levelCorrected)' : m.algorithm, now);
-    console.error(`  ${model} fold ${fold}/${total}: MAE ${mae.toFixed(1)}`);
+    console.error(`  ${model} fold ${fold}/${total}: MAE ${mae.toFixed(1)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   },
 });
 const elapsed = (performance.now() - started) / 1000;
