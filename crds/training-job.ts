@@ -161,7 +161,7 @@ export const trainingJobSpec = withRules(
     ).default({ validation: 0.15 }),
     backtest: d(
       z.strictObject({
-        folds: d(z.number().int().min(1).max(20).default(5), 'Forecast origins blocks evaluated, each by a model fitted only on data before it.'),
+        folds: d(z.number().int().min(1).max(10).default(5), 'Forecast origins blocks evaluated, each by a model fitted only on data before it.'),
         fraction: d(z.number().gt(0).max(0.5).default(0.15), 'Share of the latest samples the folds cover.'),
       }),
       'Rolling-origin backtest: every candidate is refitted before each fold and scored on it; metrics, selection and interval calibration come from these out-of-sample forecasts.',
@@ -266,7 +266,7 @@ export const trainingJobStatus = z.object({
   backtest: d(
     z.object({
       selected: d(z.string().max(256), 'The registered forecaster, e.g. gbdt or ensemble(gbdt+mlp).').optional(),
-      folds: z.array(fold).max(20).optional(),
+      folds: z.array(fold).max(10).optional(),
       candidates: d(z.array(candidate).max(16), 'Every candidate and the ensemble, with its backtest score.').optional(),
     }),
     'Rolling-origin backtest: per fold, and per candidate.',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTable } from '../../runtime/data/load.ts';
 import { requiredHistory } from '../../runtime/features/forecast-frame.ts';
 import { forecastBody } from '../../runtime/run/replay.ts';
+import { anchorFor } from '../../runtime/training/fit.ts';
 import { type Cluster, OPERATOR_USER, type OperatorProcess, ROOT, startCluster, waitFor } from './harness/cluster.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from kubectl.
@@ -126,7 +127,11 @@ describe('the operator on a real control plane', () => {
     expect(tj.status.progress).toBeUndefined();
     expect(tj.status.phase).toBe('Succeeded');
     expect(tj.status.metrics.mae).toBeLessThan(tj.status.baseline.mae);
-    expect(tj.status.trials).toMatchObject({ completed: 4, total: 4 });
+    expect(tj.status.trials).toMatchObject({ completed: 2, total: 2 });
+    expect(tj.status.metrics.mase).toBeLessThan(1);
+    expect(tj.status.backtest.folds).toHaveLength(5);
+    expect(tj.status.backtest.candidates.map((c: Any) => c.name)).toContain('gbdt');
+    expect(tj.status.backtest.selected).toEqual(expect.any(String));
     expect(tj.status.model).toMatchObject({ name: 'grid-load', version: 1 });
     const md = await ready(c, 'energy', 'md/grid-load', 300_000);
     expect(md.status).toMatchObject({ readyReplicas: 1, model: { name: 'grid-load', version: 1 } });
@@ -152,9 +157,9 @@ describe('the operator on a real control plane', () => {
     const ds = await json(c, ['get', 'datasets', 'grid-load', '-n', 'energy']);
     const { table } = await loadTable({ format: 'csv', file: path.join(ROOT, 'examples/energy-forecast/data/grid-load.csv') }, { ...ds.spec });
     const fsSpec = (await json(c, ['get', 'fs', 'grid-load', '-n', 'energy'])).spec;
-    const history = requiredHistory(fsSpec, 24);
+    const history = requiredHistory({ ...fsSpec, anchor: anchorFor(3_600_000) }, 24);
     for (let k = 0; k < 210; k++) {
-      const body = forecastBody(table, table.rows - 25 - k, history, 24, 'load', ['temperature']);
+      const body = forecastBody(table, table.rows - 25 - k, history, 24, fsSpec);
       const res = await fetch(`${base}/v1/forecast`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
       expect(res.status).toBe(200);
       const f = (await res.json()) as Any;
@@ -162,6 +167,7 @@ describe('the operator on a real control plane', () => {
         expect(f.forecasts).toHaveLength(24);
         expect(f.forecasts[0].lower).toBeLessThan(f.forecasts[0].upper);
         expect(f.model).toEqual({ name: 'grid-load', version: 1 });
+        expect(Object.keys(f.forecasts[0].quantiles)).toEqual(['0.1', '0.5', '0.9']);
       }
     }
     await new Promise((r) => setTimeout(r, 2000));
