@@ -15,7 +15,7 @@ const SPEC: FeatureSpec = {
   holidays: { dates: ['2013-04-08'] },
   lags: [{ column: 'load', steps: [1, 3, 6] }],
   rolling: [{ column: 'load', windows: [4], stats: ['mean', 'std', 'max'] }],
-  covariates: ['temperature'],
+  covariates: [{ column: 'temperature', availability: 'knownInAdvance' }],
 };
 
 /** sites builds hourly Melbourne-time rows for the given sites, interleaved row by row. */
@@ -62,22 +62,32 @@ describe('buildForecastFrame', () => {
     const table = sites(80, ['a'], 1);
     const y = table.numeric.get('load')!;
     const temperature = table.numeric.get('temperature')!;
-    const frame = buildForecastFrame(table, SPEC, H);
+    const anchored: FeatureSpec = { ...SPEC, anchor: { period: 6, levelWindow: 2 } };
+    const frame = buildForecastFrame(table, anchored, H);
     const width = frame.inputNames.length;
     const encoder = createCalendarEncoder(SPEC.calendar!, createHolidayLookup(SPEC.holidays!.dates));
     const calendar = new Float64Array(encoder.width);
-    // Origins need 6 rows of history (t >= 5) and 5 rows of future (t <= 74).
-    expect(Array.from(frame.origins)).toEqual(Array.from({ length: 70 }, (_, i) => i + 5));
-    expect(frame.skipped).toBe(10);
+    // Origins need 8 rows of history (period 6 + level window 2: t >= 7) and 5 rows of future (t <= 74).
+    expect(Array.from(frame.origins)).toEqual(Array.from({ length: 68 }, (_, i) => i + 7));
+    expect(frame.skipped).toBe(12);
     expect(frame.stepMs).toBe(HOUR);
     for (const [i, t] of frame.origins.entries()) {
       const want: number[] = [];
-      encoder.encode(localMillis(table, t + 1), calendar, 0, 1);
-      want.push(...calendar);
-      for (const name of frame.inputNames.slice(encoder.width)) {
+      // The calendar of every target step in its own local time (the DST change falls inside some horizons).
+      for (let s = 1; s <= H; s++) {
+        encoder.encode(localMillis(table, t + s), calendar, 0, 1);
+        want.push(...calendar);
+      }
+      for (const name of frame.inputNames.slice(encoder.width * H)) {
         const lag = /^load_lag(\d+)_s(\d+)$/.exec(name);
         const cov = /^temperature_s(\d+)$/.exec(name);
-        if (lag) {
+        const naive = /^load_naive_s(\d+)$/.exec(name);
+        if (naive) {
+          const s = Number(naive[1]);
+          want.push(y[t + s - 6 * Math.ceil(s / 6)]);
+        } else if (name === 'load_level') {
+          want.push((y[t] - y[t - 6] + y[t - 1] - y[t - 7]) / 2);
+        } else if (lag) {
           const [k, s] = [Number(lag[1]), Number(lag[2])];
           want.push(y[t + s - k * Math.ceil(s / k)]);
         } else if (cov) {
@@ -148,10 +158,14 @@ describe('buildForecastFrame', () => {
     const last = table.rows - 1;
     expect(Array.from(frame.origins)).toEqual([last]);
     expect(Array.from(frame.targetTimes)).toEqual([1, 2, 3].map((s) => table.time[last] + s * HOUR));
-    const localNext = localMillis(table, last) + HOUR;
-    const hour = (localNext % 86_400_000) / HOUR;
-    expect(frame.X[0]).toBeCloseTo(Math.sin((2 * Math.PI * hour) / 24), 6);
-    expect(frame.X[2]).toBe(Math.fround(table.numeric.get('load')![last]));
+    // Each step s gets the hour of the origin's local time plus s hours.
+    for (let s = 1; s <= 3; s++) {
+      const local = localMillis(table, last) + s * HOUR;
+      const hour = (local % 86_400_000) / HOUR;
+      expect(frame.X[(s - 1) * 2], `step ${s}`).toBeCloseTo(Math.sin((2 * Math.PI * hour) / 24), 6);
+      expect(frame.X[(s - 1) * 2 + 1], `step ${s}`).toBeCloseTo(Math.cos((2 * Math.PI * hour) / 24), 6);
+    }
+    expect(frame.X[6]).toBe(Math.fround(table.numeric.get('load')![last]));
   });
 
   it('keeps entities apart: a site alone gives the same samples as in the shared table', () => {
@@ -200,7 +214,7 @@ describe('buildForecastFrame', () => {
     const table = sites(1, ['a'], 10);
     const spec: FeatureSpec = { target: 'load', calendar: ['month'] };
     expect(() => buildForecastFrame(table, spec, 2, { origins: 'last' })).toThrow(
-      /input "month_sin" is missing; the time of the first forecast step is unknown/,
+      /input "month_sin_s1" is missing; the time of the first forecast step is unknown/,
     );
     const withStep = buildForecastFrame(table, spec, 2, { origins: 'last', stepMs: HOUR });
     expect(Array.from(withStep.targetTimes)).toEqual([table.time[0] + HOUR, table.time[0] + 2 * HOUR]);

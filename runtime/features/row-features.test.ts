@@ -34,7 +34,7 @@ const SPEC: FeatureSpec = {
   calendar: ['hourOfDay', 'weekend'],
   lags: [{ column: 'load', steps: [1, 24] }],
   rolling: [{ column: 'load', windows: [3, 24], stats: ['mean', 'std', 'min', 'max'] }],
-  covariates: ['temperature'],
+  covariates: [{ column: 'temperature', availability: 'knownInAdvance' }],
 };
 
 /** entityRows lists, per row, the rows of its entity in order and the row's index among them. */
@@ -157,7 +157,7 @@ describe('computeRowFeatures', () => {
 
   it('does not alias the table: covariates are copies', () => {
     const table = twoSites(40, 5);
-    const { columns } = computeRowFeatures(table, { target: 'load', covariates: ['temperature'] });
+    const { columns } = computeRowFeatures(table, { target: 'load', covariates: [{ column: 'temperature', availability: 'knownInAdvance' }] });
     columns[0][0] = -999;
     expect(table.numeric.get('temperature')![0]).not.toBe(-999);
   });

@@ -20,14 +20,14 @@ describe('checkFeatureSpec', () => {
       holidays: { dates: ['2024-12-25'] },
       lags: [{ column: 'load', steps: [24] }],
       rolling: [{ column: 'load', windows: [24], stats: ['mean', 'std'] }],
-      covariates: ['temp'],
+      covariates: [{ column: 'temp', availability: 'knownInAdvance' }],
     };
     expect(() => checkFeatureSpec(table, fromCrd(crd))).not.toThrow();
   });
 
   it.each([
-    [{ target: 'temp', covariates: ['wind'] }, /covariates\[0\]: "wind" is not a numeric column/],
-    [{ target: 'load', covariates: ['temp', 'load'] }, /covariates\[1\]: the target "load" cannot be a covariate/],
+    [{ target: 'temp', covariates: [{ column: 'wind', availability: 'observed' }] }, /covariates\[0\].column: "wind" is not a numeric column/],
+    [{ target: 'load', covariates: [{ column: 'temp', availability: 'knownInAdvance' }, { column: 'load', availability: 'observed' }] }, /covariates\[1\].column: the target "load" cannot be a covariate/],
     [{ target: 'load', lags: [{ column: 'load', steps: [] }] }, /lags\[0\].steps: at least one lag is needed/],
     [{ target: 'load', rolling: [{ column: 'load', windows: [], stats: ['mean'] }] }, /rolling\[0\].windows: at least one window/],
     [{ target: 'load', rolling: [{ column: 'load', windows: [3], stats: [] }] }, /rolling\[0\].stats: at least one statistic/],
