@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { LuaFactory } from 'wasmoon';
 import { describe, expect, it } from 'vitest';
 import { conditionsFor, type Health } from '../runtime/pipeline/status.ts';
 
@@ -13,12 +13,21 @@ function toLua(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** health runs the Lua check with Debian's lua5.4 (Argo CD runs the same script in gopher-lua). */
-function health(obj: unknown): { status: string; message: string } {
-  const script = `obj = ${toLua(obj)}\nlocal function check()\n${lua}\nend\nlocal hs = check()\nio.write(hs.status, "\\n", hs.message or "")`;
-  const out = execFileSync('lua5.4', ['-'], { input: script, encoding: 'utf8' });
-  const [status, ...message] = out.split('\n');
-  return { status, message: message.join('\n') };
+const factory = new LuaFactory();
+
+/**
+ * health runs the Lua check in Lua 5.4 compiled to WebAssembly (wasmoon, installed
+ * by npm; Argo CD runs the same script in gopher-lua), with `obj` as a Lua table.
+ */
+async function health(obj: unknown): Promise<{ status: string; message: string }> {
+  const engine = await factory.createEngine();
+  try {
+    const out: string = await engine.doString(`obj = ${toLua(obj)}\nlocal function check()\n${lua}\nend\nlocal hs = check()\nreturn hs.status .. "\\n" .. (hs.message or "")`);
+    const [status, ...message] = out.split('\n');
+    return { status, message: message.join('\n') };
+  } finally {
+    engine.global.close();
+  }
 }
 
 const at = new Date('2026-01-01T00:00:00Z');
@@ -36,15 +45,15 @@ describe('Argo CD health (Lua)', () => {
     ['stalled', object(1, 1, { state: 'Stalled', reason: 'TrainingFailed', message: 'exit code 137 (OOMKilled)' }), 'Degraded', 'TrainingFailed: exit code 137 (OOMKilled)'],
     ['Ready, but for an older generation', object(3, 2, { state: 'Ready', reason: 'Succeeded', message: '' }), 'Progressing', 'Waiting for the operator to observe generation 3'],
     ['without status yet', object(1, undefined), 'Progressing', 'Waiting for the operator'],
-  ])('%s', (_what, obj, status, message) => {
-    expect(health(obj)).toEqual({ status, message });
+  ])('%s', async (_what, obj, status, message) => {
+    expect(await health(obj)).toEqual({ status, message });
   });
 
-  it('is Degraded on Ready=False with a failure reason even without Stalled', () => {
+  it('is Degraded on Ready=False with a failure reason even without Stalled', async () => {
     const obj = {
       metadata: { generation: 1 },
       status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'False', reason: 'RolloutFailed', message: 'pods of version 4 did not become Ready' }] },
     };
-    expect(health(obj).status).toBe('Degraded');
+    expect((await health(obj)).status).toBe('Degraded');
   });
 });
