@@ -5,11 +5,13 @@ import {
   categoricalJensenShannon,
   categoricalPsi,
   ksTest,
+  type NumericBaseline,
   type NumericReference,
   normedWasserstein,
   numericBaseline,
   psi,
 } from './stats.ts';
+import { calibratedThreshold, nullScores } from './reference.ts';
 
 /** DriftMethod names a per-feature drift statistic. */
 export type DriftMethod = 'ks' | 'wasserstein' | 'psi' | 'jensenshannon';
@@ -50,6 +52,12 @@ export interface DetectDriftOptions {
   driftShare?: number;
   /** Numeric features with more current values than this default to Wasserstein instead of KS, default 1000. */
   largeSample?: number;
+  /**
+   * Per-feature reference rows in time order (runtime/drift/reference.ts). A
+   * feature that has them is compared with them, defaults to Wasserstein, and
+   * its threshold is calibrated on windows of the same size drawn from them.
+   */
+  calibration?: Record<string, Float64Array>;
 }
 
 /**
@@ -95,7 +103,9 @@ export const DEFAULT_MIN_SAMPLES = 30;
  * detectDrift compares each feature's current window with its reference. Defaults:
  * numeric features use KS (drift when p < 0.05) up to `largeSample` current values
  * and normalised Wasserstein (drift when > 0.1) above; categorical features use
- * Jensen-Shannon (drift when > 0.1). The dataset drifts when the share of drifted
+ * Jensen-Shannon (drift when > 0.1). A feature with `calibration` rows uses
+ * Wasserstein and a threshold beyond what same-sized windows of its own
+ * reference score (the reported threshold is the calibrated one). The dataset drifts when the share of drifted
  * features is at least `driftShare`.
  */
 export function detectDrift(options: DetectDriftOptions): DriftResult {
@@ -125,10 +135,17 @@ export function detectDrift(options: DetectDriftOptions): DriftResult {
 
   let tested = 0;
   let drifted = 0;
-  const features = columns.map(({ name, reference, current, numeric, samples: n }): FeatureDrift => {
-    const chosen = chooseMethod(name, numeric, n, largeSample, options.methods);
-    const threshold = chosen.threshold ?? thresholds[chosen.method];
+  const features = columns.map(({ name, reference: profile, current, numeric, samples: n }): FeatureDrift => {
+    const series = numeric && options.calibration && Object.hasOwn(options.calibration, name) ? options.calibration[name] : undefined;
+    const reference = series && series.length > 0 ? series : profile;
+    const chosen = chooseMethod(name, numeric, series ? Number.POSITIVE_INFINITY : n, largeSample, options.methods);
+    let threshold = chosen.threshold ?? thresholds[chosen.method];
     const score = n < minSamples ? null : scoreFeature(chosen.method, reference, current);
+    if (score !== null && reference === series) {
+      const base = numericBaseline(series);
+      const nulls = nullScores(series, n, (window) => scoreNumeric(chosen.method, base, window));
+      threshold = round6(calibratedThreshold(threshold, nulls, chosen.method !== 'ks'));
+    }
     if (score === null) return { name, method: chosen.method, score, threshold, drifted: false, samples: n };
     const isDrift = chosen.method === 'ks' ? score < threshold : score > threshold;
     tested++;
@@ -162,16 +179,19 @@ function chooseMethod(
   return { method: samples <= largeSample ? 'ks' : 'wasserstein' };
 }
 
+function scoreNumeric(method: DriftMethod, base: NumericBaseline, values: Float64Array): number {
+  if (method === 'ks') return ksTest(base, values).pValue;
+  if (method === 'wasserstein') return normedWasserstein(base, values);
+  if (method === 'psi') return psi(base, values);
+  return binnedJensenShannon(base, values);
+}
+
 /** scoreFeature computes one method's score, or null when the reference has no values. */
 function scoreFeature(method: DriftMethod, reference: ReferenceColumn, current: CurrentColumn): number | null {
   if (isNumericReference(reference)) {
     const base = numericBaseline(reference);
     if (base.count === 0) return null;
-    const values = current as Float64Array;
-    if (method === 'ks') return ksTest(base, values).pValue;
-    if (method === 'wasserstein') return normedWasserstein(base, values);
-    if (method === 'psi') return psi(base, values);
-    return binnedJensenShannon(base, values);
+    return scoreNumeric(method, base, current as Float64Array);
   }
   const names = current as readonly (string | null | undefined)[];
   if (isCategoricalProfile(reference) ? reference.count === 0 : nonNullCount(reference) === 0) return null;

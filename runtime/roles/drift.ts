@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { ColumnProfile } from '../data/profile.ts';
 import { detectDrift, type DriftMethodOverride } from '../drift/detect.ts';
+import { decodeSeries, type EncodedSeries } from '../drift/reference.ts';
 import { loadModel, resolveVersion } from '../registry/registry.ts';
 import { recordDriftResult } from '../store/drift-results.ts';
 import { readPredictionWindow } from '../store/prediction-log.ts';
@@ -30,7 +31,8 @@ const MAX_WINDOW_ROWS = 100_000;
 
 /**
  * runDrift compares the monitored features of the recent prediction log with the
- * training profile stored with the served model version, and records the result.
+ * training reference stored with the served model version (thresholds calibrated
+ * on same-sized windows of the training period), and records the result.
  * Too few logged predictions is "InsufficientData", never drift.
  */
 export async function runDrift(config: DriftConfig, ctx: { pool: Pool; log: RoleLogger; now?: Date }): Promise<DriftSummary> {
@@ -39,7 +41,9 @@ export async function runDrift(config: DriftConfig, ctx: { pool: Pool; log: Role
   const selector = config.model;
   const version = selector.version ?? (await resolveVersion(ctx.pool, selector.name, selector.alias ?? 'latest'));
   const record = await loadModel(ctx.pool, selector.name, { version });
-  const profile = record.artifact.profile as { features: Record<string, ColumnProfile>; monitored: string[] };
+  const profile = record.artifact.profile as { features: Record<string, ColumnProfile>; series?: Record<string, EncodedSeries>; monitored: string[] };
+  const calibration: Record<string, Float64Array> = {};
+  for (const [name, encoded] of Object.entries(profile.series ?? {})) calibration[name] = decodeSeries(encoded);
   const since = new Date(now.getTime() - windowMillis(spec.window));
   const window = await readPredictionWindow(ctx.pool, selector.name, since, MAX_WINDOW_ROWS, { version });
   const current: Record<string, Float64Array> = {};
@@ -51,6 +55,7 @@ export async function runDrift(config: DriftConfig, ctx: { pool: Pool; log: Role
     methods: spec.methods as DriftMethodOverride[] | undefined,
     minSamples: spec.minSamples,
     driftShare: spec.driftShare,
+    calibration,
   });
   const summary: DriftSummary = {
     result: result.status,

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { ModelSpec } from '../../crds/training-job.ts';
 import { loadTable } from '../data/load.ts';
 import { profileColumn } from '../data/profile.ts';
+import { type EncodedSeries, encodeSeries } from '../drift/reference.ts';
 import { initBackend } from '../models/backend.ts';
 import { featureSetVersion } from '../pipeline/versions.ts';
 import { registerModel } from '../registry/registry.ts';
@@ -157,7 +158,12 @@ export async function runFinal(config: TrainConfig, ctx: TrainContext): Promise<
   const monitored = monitoredFeatures(result.pipeline.inputNames);
   const width = result.pipeline.inputNames.length;
   const features: Record<string, unknown> = {};
-  for (const c of monitored) features[result.pipeline.inputNames[c]] = profileColumn(columnOf(result.trainInputs.X, width, c));
+  const series: Record<string, EncodedSeries> = {};
+  for (const c of monitored) {
+    const column = columnOf(result.trainInputs.X, width, c);
+    features[result.pipeline.inputNames[c]] = profileColumn(column);
+    series[result.pipeline.inputNames[c]] = encodeSeries(column);
+  }
   const fsVersion = featureSetVersion(datasetVersion, config.featureSet.spec);
   const m = result.metrics;
   const metrics = {
@@ -199,7 +205,7 @@ export async function runFinal(config: TrainConfig, ctx: TrainContext): Promise<
       weightData: Buffer.from(JSON.stringify(result.artifact)),
       pipeline: { ...result.pipeline, target: config.featureSet.spec.target, coverage: tj.intervals.coverage },
       conformal: result.conformal,
-      profile: { features, monitored: monitored.map((c) => result.pipeline.inputNames[c]) },
+      profile: { features, series, monitored: monitored.map((c) => result.pipeline.inputNames[c]) },
       horizon: tj.horizon,
       inputNames: result.pipeline.inputNames,
     },

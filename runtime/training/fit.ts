@@ -76,7 +76,7 @@ export interface FitResult {
   candidates: CandidateReport[];
   samples: { train: number; backtest: number; skipped: number };
   iterations: number;
-  /** Raw inputs of the samples before the backtest, for the drift baseline profile. */
+  /** Raw inputs of every sample (the final fit's data), for the drift reference. */
   trainInputs: { X: Float32Array; names: string[] };
 }
 
@@ -262,6 +262,6 @@ export async function fitForecaster(job: ForecastJob): Promise<FitResult> {
     candidates,
     samples: { train: btStart, backtest: n - btStart, skipped: frame.skipped },
     iterations,
-    trainInputs: { X: frame.X.subarray(0, btStart * width), names: frame.inputNames },
+    trainInputs: { X: frame.X, names: frame.inputNames },
   };
 }
