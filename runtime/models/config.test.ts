@@ -6,8 +6,6 @@ describe('resolveModelConfig', () => {
     expect(resolveModelConfig({ type: 'mlp' })).toEqual({ type: 'mlp', ...MODEL_CONFIG_DEFAULTS });
     expect(MODEL_CONFIG_DEFAULTS).toMatchObject({
       hiddenUnits: [64, 32],
-      units: 32,
-      lookback: 48,
       activation: 'relu',
       dropout: 0,
       epochs: 50,
@@ -28,7 +26,7 @@ describe('resolveModelConfig', () => {
     [{ type: 'gbm' }, /model.type/],
     [{ type: 'mlp', hiddenUnits: [64, 0] }, /model.hiddenUnits\[1\]/],
     [{ type: 'mlp', activation: 'sigmoid' }, /model.activation/],
-    [{ type: 'lstm', lookback: 2.5 }, /model.lookback/],
+    [{ type: 'lstm' }, /model.type: expected one of linear, mlp, got lstm/],
     [{ type: 'mlp', dropout: 1 }, /model.dropout/],
     [{ type: 'mlp', learningRate: 0 }, /model.learningRate/],
     [{ type: 'mlp', l2: -1 }, /model.l2/],

@@ -4,13 +4,9 @@
  * the defaults documented on each field.
  */
 export interface ModelConfig {
-  type: 'linear' | 'mlp' | 'lstm';
+  type: 'linear' | 'mlp';
   /** Hidden layer sizes of an MLP, input side first (default [64, 32]). */
   hiddenUnits?: number[];
-  /** LSTM state size (default 32). */
-  units?: number;
-  /** Time steps an LSTM sees per sample (default 48); see `toLstmInput`. */
-  lookback?: number;
   /** Activation of the MLP's hidden layers (default relu). */
   activation?: 'relu' | 'tanh' | 'gelu';
   /** Dropout rate after each hidden layer, 0 to 1 (default 0). */
@@ -31,8 +27,6 @@ export type ResolvedModelConfig = Required<ModelConfig>;
 /** MODEL_CONFIG_DEFAULTS are the values used for fields a ModelConfig leaves out. */
 export const MODEL_CONFIG_DEFAULTS: Readonly<Omit<ResolvedModelConfig, 'type'>> = Object.freeze({
   hiddenUnits: [64, 32],
-  units: 32,
-  lookback: 48,
   activation: 'relu',
   dropout: 0,
   epochs: 50,
@@ -49,8 +43,6 @@ export function resolveModelConfig(config: ModelConfig): ResolvedModelConfig {
   const resolved: ResolvedModelConfig = {
     type: config.type,
     hiddenUnits: [...(config.hiddenUnits ?? MODEL_CONFIG_DEFAULTS.hiddenUnits)],
-    units: config.units ?? MODEL_CONFIG_DEFAULTS.units,
-    lookback: config.lookback ?? MODEL_CONFIG_DEFAULTS.lookback,
     activation: config.activation ?? MODEL_CONFIG_DEFAULTS.activation,
     dropout: config.dropout ?? MODEL_CONFIG_DEFAULTS.dropout,
     epochs: config.epochs ?? MODEL_CONFIG_DEFAULTS.epochs,
@@ -58,8 +50,8 @@ export function resolveModelConfig(config: ModelConfig): ResolvedModelConfig {
     learningRate: config.learningRate ?? MODEL_CONFIG_DEFAULTS.learningRate,
     l2: config.l2 ?? MODEL_CONFIG_DEFAULTS.l2,
   };
-  if (!['linear', 'mlp', 'lstm'].includes(resolved.type)) {
-    throw new RangeError(`model.type: expected one of linear, mlp, lstm, got ${String(resolved.type)}`);
+  if (!['linear', 'mlp'].includes(resolved.type)) {
+    throw new RangeError(`model.type: expected one of linear, mlp, got ${String(resolved.type)}`);
   }
   if (!['relu', 'tanh', 'gelu'].includes(resolved.activation)) {
     throw new RangeError(`model.activation: expected one of relu, tanh, gelu, got ${String(resolved.activation)}`);
@@ -67,8 +59,6 @@ export function resolveModelConfig(config: ModelConfig): ResolvedModelConfig {
   for (const [i, units] of resolved.hiddenUnits.entries()) {
     requirePositiveInteger(`model.hiddenUnits[${i}]`, units);
   }
-  requirePositiveInteger('model.units', resolved.units);
-  requirePositiveInteger('model.lookback', resolved.lookback);
   requirePositiveInteger('model.epochs', resolved.epochs);
   requirePositiveInteger('model.batchSize', resolved.batchSize);
   if (!(resolved.dropout >= 0 && resolved.dropout < 1)) {

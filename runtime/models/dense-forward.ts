@@ -25,7 +25,7 @@ interface DenseLayer {
  * at inference) into a plain typed-array forward pass: the serving hot path for
  * linear and MLP forecasters, where a small batch costs less in a JIT-compiled
  * loop than a round trip through TensorFlow.js kernels. Returns undefined for any
- * other model (an LSTM, an unknown activation), which then runs through tfjs.
+ * other model (an unknown activation, a layer it does not know), which then runs through tfjs.
  *
  * Per row and layer it adds each input times its kernel row into a double
  * accumulator (skipping zero inputs, which ReLU makes common), then applies the

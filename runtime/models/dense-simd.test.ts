@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import { compileDense } from './dense-forward.ts';
@@ -45,10 +46,13 @@ describe('compileDenseSimd', () => {
     model.dispose();
   });
 
-  it('declines models it cannot run (LSTM)', async () => {
+  it('declines models it cannot run (an unknown activation, a layer other than Dense)', async () => {
     await initBackend();
-    const model = buildModel({ type: 'lstm', units: 4, lookback: 3 }, 6, 2, { seed: 1 });
-    expect(compileDenseSimd(model)).toBeUndefined();
-    model.dispose();
+    const softplus = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [6], activation: 'softplus' })] });
+    const normalised = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [6] }), tf.layers.batchNormalization()] });
+    expect(compileDenseSimd(softplus)).toBeUndefined();
+    expect(compileDenseSimd(normalised)).toBeUndefined();
+    softplus.dispose();
+    normalised.dispose();
   });
 });

@@ -40,22 +40,14 @@ describe('buildModel', () => {
     model.dispose();
   });
 
-  it('builds an LSTM over [lookback, features per step]', () => {
-    const model = buildModel({ type: 'lstm', units: 8, lookback: 12 }, 12 * 3, 6);
-    expect(model.inputs[0].shape).toEqual([null, 12, 3]);
-    expect(model.outputs[0].shape).toEqual([null, 6]);
-    expect(model.countParams()).toBe(4 * (3 * 8 + 8 * 8 + 8) + 8 * 6 + 6);
-    model.dispose();
-  });
-
-  it('rejects an LSTM whose inputs are not lookback x features', () => {
-    expect(() => buildModel({ type: 'lstm', lookback: 48 }, 50, 24)).toThrow(/nInputs \(50\) to be lookback \(48\)/);
+  it('rejects shapes no network can have', () => {
     expect(() => buildModel({ type: 'mlp' }, 0, 24)).toThrow(/nInputs/);
+    expect(() => buildModel({ type: 'linear' }, 4, 0)).toThrow(/horizon/);
   });
 
   it('initialises the same weights for the same seed and different ones for another', () => {
-    for (const type of ['mlp', 'lstm'] as const) {
-      const config = { type, hiddenUnits: [8], units: 4, lookback: 4 };
+    for (const type of ['mlp', 'linear'] as const) {
+      const config = { type, hiddenUnits: [8] };
       const [a, b, c] = [1, 1, 2].map((seed) => buildModel(config, 8, 3, { seed }));
       expect(weightsOf(a)).toEqual(weightsOf(b));
       expect(weightsOf(a)[0]).not.toEqual(weightsOf(c)[0]);

@@ -16,9 +16,6 @@ export interface BuildOptions {
  *
  * - `linear`: one dense layer, inputs -> horizon (dropout does not apply).
  * - `mlp`: dense hidden layers (`hiddenUnits`, `activation`, dropout after each).
- * - `lstm`: one LSTM of `units` over [lookback, nInputs / lookback] (see
- *   `toLstmInput` for how rows are laid out), dropout, then the output layer.
- *   `nInputs` must be a multiple of `lookback`.
  *
  * Every kernel initialiser gets its own seed drawn from `options.seed`, so the same
  * seed builds the same initial weights; `l2` penalises every kernel.
@@ -35,10 +32,6 @@ export function buildModel(config: ModelConfig, nInputs: number, horizon: number
       break;
     case 'mlp':
       addMlpLayers(model, resolved, nInputs, nextSeed);
-      model.add(outputLayer(resolved, horizon, nextSeed()));
-      break;
-    case 'lstm':
-      addLstmLayers(model, resolved, nInputs, nextSeed);
       model.add(outputLayer(resolved, horizon, nextSeed()));
       break;
   }
@@ -58,26 +51,6 @@ function addMlpLayers(model: tf.Sequential, config: ResolvedModelConfig, nInputs
     );
     if (config.dropout > 0) model.add(new SeededDropout({ rate: config.dropout, seed: nextSeed() }));
   }
-}
-
-function addLstmLayers(model: tf.Sequential, config: ResolvedModelConfig, nInputs: number, nextSeed: () => number): void {
-  if (nInputs % config.lookback !== 0) {
-    throw new RangeError(
-      `model.lookback: an LSTM needs nInputs (${nInputs}) to be lookback (${config.lookback}) x features per step`,
-    );
-  }
-  model.add(
-    tf.layers.lstm({
-      units: config.units,
-      inputShape: [config.lookback, nInputs / config.lookback],
-      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-      recurrentInitializer: tf.initializers.orthogonal({ seed: nextSeed() }),
-      kernelRegularizer: kernelPenalty(config),
-      recurrentRegularizer: kernelPenalty(config),
-      returnSequences: false,
-    }),
-  );
-  if (config.dropout > 0) model.add(new SeededDropout({ rate: config.dropout, seed: nextSeed() }));
 }
 
 function outputLayer(config: ResolvedModelConfig, horizon: number, seed: number, inputShape?: number[]): tf.layers.Layer {

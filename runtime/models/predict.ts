@@ -9,8 +9,7 @@ import { modelHorizon, toModelInput } from './input-tensor.ts';
 export const PREDICT_BATCH_ROWS = 1024;
 
 /**
- * predict runs a model on row-major samples (`nInputs` values each; LSTM rows as
- * in `toLstmInput`) and returns the forecasts row-major, samples x horizon. It
+ * predict runs a model on row-major samples (`nInputs` values each) and returns the forecasts row-major, samples x horizon. It
  * works in batches of `batchRows` so large inputs never build one huge tensor,
  * and disposes every tensor it makes. Synchronous: on the wasm and cpu backends
  * the work happens on the calling thread anyway.

@@ -149,36 +149,6 @@ describe('trainModel', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 
-  it('trains an LSTM on a tiny sequence problem', async () => {
-    // Windows of 6 steps of (sine, cosine) of a 12-step cycle; predict the next 2 sines.
-    const lookback = 6;
-    const samples = 400;
-    const X = new Float32Array(samples * lookback * 2);
-    const Y = new Float32Array(samples * 2);
-    const angle = (t: number) => (2 * Math.PI * t) / 12;
-    for (let i = 0; i < samples; i++) {
-      for (let k = 0; k < lookback; k++) {
-        X[(i * lookback + k) * 2] = Math.sin(angle(i + k));
-        X[(i * lookback + k) * 2 + 1] = Math.cos(angle(i + k));
-      }
-      Y[i * 2] = Math.sin(angle(i + lookback));
-      Y[i * 2 + 1] = Math.sin(angle(i + lookback + 1));
-    }
-    const { model, history, splitIndex } = await trainModel({
-      config: { type: 'lstm', units: 8, lookback, epochs: 30, batchSize: 64, learningRate: 0.03 },
-      X,
-      Y,
-      nInputs: lookback * 2,
-      horizon: 2,
-      split: { validation: 0.1, test: 0.1 },
-      seed: 2,
-    });
-    expect(history.at(-1)!.loss).toBeLessThan(0.1 * history[0].loss);
-    const forecast = predict(model, X.subarray(splitIndex.valEnd * lookback * 2), lookback * 2);
-    expect(r2(Y.subarray(splitIndex.valEnd * 2), forecast)).toBeGreaterThan(0.9);
-    model.dispose();
-  });
-
   it('rejects misshapen data and early stopping without validation', async () => {
     const base = { config: { type: 'linear' as const, epochs: 1 }, nInputs: 2, horizon: 1, seed: 0 };
     await expect(

@@ -25,7 +25,7 @@ export interface EpochLog {
 /** TrainOptions are the inputs of `trainModel`. */
 export interface TrainOptions {
   config: ModelConfig;
-  /** Scaled features, row-major, samples x nInputs, in time order (LSTM rows: see `toLstmInput`). */
+  /** Scaled features, row-major, samples x nInputs, in time order. */
   X: Float32Array;
   /** Scaled targets, row-major, samples x horizon, aligned with X. */
   Y: Float32Array;

@@ -45,9 +45,9 @@ describe('admission on a real kube-apiserver', () => {
       'trainingjob.fluxora.io/grid-load-mlp',
     ]);
     const tj = await cp.kubectl(['get', 'tj', '-n', 'examples']);
-    expect(tj.stdout).toMatch(/^NAME\s+READY\s+PHASE\s+MODEL\s+VERSION\s+MAE\s+BASELINE\s+AGE/);
-    const defaults = await cp.kubectl(['get', 'tj', 'grid-load-mlp', '-n', 'examples', '-o', 'jsonpath={.spec.activeDeadlineSeconds} {.spec.model.activation}']);
-    expect(defaults.stdout).toBe('3600 relu');
+    expect(tj.stdout).toMatch(/^NAME\s+READY\s+PHASE\s+MODEL\s+VERSION\s+MAE\s+MASE\s+BASELINE\s+AGE/);
+    const defaults = await cp.kubectl(['get', 'tj', 'grid-load-mlp', '-n', 'examples', '-o', 'jsonpath={.spec.activeDeadlineSeconds} {.spec.split.validation}']);
+    expect(defaults.stdout).toBe('3600 0.15');
     const explain = await cp.kubectl(['explain', 'trainingjob.spec.model.algorithm']);
     expect(explain.stdout).toContain('Model family: seasonalNaive (the baseline');
   });
@@ -63,7 +63,7 @@ describe('admission on a real kube-apiserver', () => {
       'kind: Dataset\nmetadata: {name: bad}\nspec:\n  source: {csv: {path: a.csv}, postgres: {secretRef: {name: db}, query: select 1}}\n  columns: [{name: load}]',
       /spec\.source: Invalid value: .*exactly one data source/,
     ],
-    ['an unknown model type (schema)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {type: xgboostt, epochs: -1}', /(?=[\s\S]*spec\.model\.type: Unsupported value: "xgboostt")[\s\S]*spec\.model\.epochs: Invalid value: -1/],
+    ['an unknown model type (schema)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {algorithm: xgboostt, epochs: -1}', /(?=[\s\S]*spec\.model\.algorithm: Unsupported value: "xgboostt")[\s\S]*spec\.model\.epochs: Invalid value: -1/],
     ['splits leaving nothing to train on (CEL)', 'kind: TrainingJob\nmetadata: {name: bad}\nspec:\n  featureSetRef: {name: f}\n  registry: {model: m}\n  model: {algorithm: mlp}\n  split: {validation: 0.95}', /spec\.split: Invalid value: .*must stay under 0\.9/],
     ['a zero lag (schema)', 'kind: FeatureSet\nmetadata: {name: bad}\nspec:\n  datasetRef: {name: d}\n  target: load\n  lags: [{column: load, steps: [0]}]', /spec\.lags\[0\]\.steps\[0\]: Invalid value: 0/],
   ])('rejects %s with the field path', async (_what, body, message) => {

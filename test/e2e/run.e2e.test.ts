@@ -47,7 +47,9 @@ describe('fluxora run', () => {
     const tj = list.items[2].status;
     expect(tj.metrics.mae).toBeLessThan(tj.baseline.mae);
     expect(tj.metrics.intervalCoverage).toBeGreaterThan(0.8);
-    expect(tj.trials).toMatchObject({ completed: 4, total: 4 });
+    expect(tj.trials).toMatchObject({ completed: 2, total: 2 });
+    expect(tj.backtest.folds).toHaveLength(5);
+    expect(tj.metrics.mase).toBeLessThan(1);
     expect(tj.model).toMatchObject({ name: 'grid-load', version: 1 });
     expect(list.items[0].status.rows).toBe(13128);
     expect(list.items[4].status.samples).toBeGreaterThanOrEqual(200);
@@ -67,7 +69,7 @@ describe('fluxora run', () => {
     await writeFile(join(dir, 'pipeline.yaml'), pipeline.replace('algorithm: mlp', 'algorithm: xgboostt'));
     let r = await fluxora(['run', '-f', dir, '--state-dir', state]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/pipeline\.yaml:3 TrainingJob\/grid-load-mlp: spec\.model\.type: /);
+    expect(r.stderr).toMatch(/pipeline\.yaml:3 TrainingJob\/grid-load-mlp: spec\.model\.algorithm: /);
 
     await writeFile(join(dir, 'pipeline.yaml'), pipeline.replace('data/grid-load.csv', 'data/missing.csv'));
     r = await fluxora(['run', '-f', dir, '--state-dir', state, '-o', 'json']);
