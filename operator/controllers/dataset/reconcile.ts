@@ -1,7 +1,7 @@
 import { splitKey } from '../../kube/object-key.ts';
 import type { DatasetResource } from '../../../runtime/pipeline/resources.ts';
-import { type ReconcileContext, toResource } from '../shared/context.ts';
-import { applyChild, createJobIfAbsent, observeJob, writeStatus } from '../shared/kit.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import { applyChild, createJobIfAbsent, observeJob, parseSpec, writeStatus } from '../shared/kit.ts';
 import { profileJobName, renderDataset } from './render.ts';
 import { datasetStatus } from './status.ts';
 
@@ -10,9 +10,8 @@ export async function reconcileDataset(ctx: ReconcileContext, key: string): Prom
   const { namespace, name } = splitKey(key);
   const live = ctx.informers.Dataset.get(namespace ?? '', name);
   if (!live) return;
-  const parsed = toResource<DatasetResource['spec']>(live);
-  if ('problems' in parsed) return;
-  const ds = parsed.resource as DatasetResource;
+  const ds = await parseSpec<DatasetResource['spec']>(ctx, live);
+  if (!ds) return;
   let profile = ctx.informers.Job.get(ds.namespace, profileJobName(ds));
   for (const child of renderDataset(ds, ctx.options)) {
     if (child.kind !== 'Job') await applyChild(ctx, child, ctx.informers.CronJob.get(namespace ?? '', child.metadata.name));

@@ -2,8 +2,8 @@ import { isWaiting, resolveDriftInputs, trainingJobForModel } from '../../../run
 import type { DriftMonitorResource } from '../../../runtime/pipeline/resources.ts';
 import type { DriftSummary } from '../../../runtime/roles/drift.ts';
 import { splitKey } from '../../kube/object-key.ts';
-import { type ReconcileContext, toResource } from '../shared/context.ts';
-import { applyChild, observeJob, waitingHealth, writeStatus } from '../shared/kit.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import { applyChild, observeJob, parseSpec, waitingHealth, writeStatus } from '../shared/kit.ts';
 import { succeededSummary } from '../shared/observed.ts';
 import { driftCronJobName, renderDriftMonitor, renderRetrain, retrainName } from './render.ts';
 import { driftMonitorStatus } from './status.ts';
@@ -18,9 +18,8 @@ export async function reconcileDriftMonitor(ctx: ReconcileContext, key: string):
   const { namespace, name } = splitKey(key);
   const live = ctx.informers.DriftMonitor.get(namespace ?? '', name);
   if (!live) return;
-  const parsed = toResource<DriftMonitorResource['spec']>(live);
-  if ('problems' in parsed) return;
-  const dm = parsed.resource as DriftMonitorResource;
+  const dm = await parseSpec<DriftMonitorResource['spec']>(ctx, live);
+  if (!dm) return;
   const inputs = resolveDriftInputs(dm, ctx.lookup);
   if (isWaiting(inputs)) {
     await writeStatus(ctx, live, dm, waitingHealth(dm, inputs.reason, inputs.message, ctx.clock.now()), {});

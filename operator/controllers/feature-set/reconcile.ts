@@ -1,8 +1,8 @@
 import { isWaiting, resolveFeatureSetInputs } from '../../../runtime/pipeline/resolve.ts';
 import type { FeatureSetResource } from '../../../runtime/pipeline/resources.ts';
 import { splitKey } from '../../kube/object-key.ts';
-import { type ReconcileContext, toResource } from '../shared/context.ts';
-import { createJobIfAbsent, observeJob, waitingHealth, writeStatus } from '../shared/kit.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import { createJobIfAbsent, observeJob, parseSpec, waitingHealth, writeStatus } from '../shared/kit.ts';
 import { materializeJobName, renderMaterializeJob } from './render.ts';
 import { featureSetStatus, materializationStatus } from './status.ts';
 
@@ -17,9 +17,8 @@ export async function reconcileFeatureSet(ctx: ReconcileContext, key: string): P
   const { namespace, name } = splitKey(key);
   const live = ctx.informers.FeatureSet.get(namespace ?? '', name);
   if (!live) return;
-  const parsed = toResource<FeatureSetResource['spec']>(live);
-  if ('problems' in parsed) return;
-  const fs = parsed.resource as FeatureSetResource;
+  const fs = await parseSpec<FeatureSetResource['spec']>(ctx, live);
+  if (!fs) return;
   const inputs = resolveFeatureSetInputs(fs, ctx.lookup);
   if (isWaiting(inputs)) {
     await writeStatus(ctx, live, fs, waitingHealth(fs, inputs.reason, inputs.message, ctx.clock.now()), {});

@@ -2,8 +2,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { isWaiting, resolveModelSelector } from '../../../runtime/pipeline/resolve.ts';
 import type { ModelDeploymentResource } from '../../../runtime/pipeline/resources.ts';
 import { splitKey } from '../../kube/object-key.ts';
-import { type ReconcileContext, toResource } from '../shared/context.ts';
-import { applyChild, waitingHealth, writeStatus } from '../shared/kit.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import { applyChild, parseSpec, waitingHealth, writeStatus } from '../shared/kit.ts';
 import { scrapeGauges } from '../shared/pod-metrics.ts';
 import { type Recommendation, recommendReplicas, stabilize } from './autoscale.ts';
 import { renderModelDeployment, SERVE_PORT, servingLabels, TEMPLATE_HASH_ANNOTATION } from './render.ts';
@@ -63,9 +63,8 @@ export async function reconcileModelDeployment(ctx: ReconcileContext, key: strin
     history.delete(key);
     return undefined;
   }
-  const parsed = toResource<ModelDeploymentResource['spec']>(live);
-  if ('problems' in parsed) return undefined;
-  const md = parsed.resource as ModelDeploymentResource;
+  const md = await parseSpec<ModelDeploymentResource['spec']>(ctx, live);
+  if (!md) return undefined;
   const model = resolveModelSelector(md, ctx.lookup);
   if (isWaiting(model)) {
     await writeStatus(ctx, live, md, waitingHealth(md, model.reason, model.message, ctx.clock.now()), {});

@@ -2,7 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Resource } from '../../../runtime/pipeline/resources.ts';
 import { conditionsFor, type Health } from '../../../runtime/pipeline/status.ts';
 import type { KubeObject } from './children.ts';
-import type { CustomObject, ReconcileContext } from './context.ts';
+import { type CustomObject, type ReconcileContext, toResource } from './context.ts';
 import type { ObservedJob } from './observed.ts';
 import { recordStatus } from './status-metrics.ts';
 
@@ -78,6 +78,39 @@ export async function writeStatus(ctx: ReconcileContext, live: CustomObject, r: 
     // event waits for its (low-priority) token; the recorder logs a failure.
     void ctx.events.record(live, health.state === 'Stalled' ? 'Warning' : 'Normal', health.reason, health.message.slice(0, 1000));
   }
+}
+
+/** INVALID_SPEC is the reason of a resource whose spec its kind's schema rejects. */
+export const INVALID_SPEC = 'InvalidSpec';
+
+/**
+ * parseSpec parses a live object's spec with its kind's schema. A spec the
+ * schema rejects got past admission (an older CRD, or one installed without its
+ * schema); it is reported, never skipped: Ready=False and Stalled=True with
+ * reason InvalidSpec and the field paths in the message, a Warning event and one
+ * log line when that verdict is new (not on every pass), the other status fields
+ * kept. It returns undefined then, and the caller returns without a requeue:
+ * only a change of the object (its watch event) reconciles it again.
+ */
+export async function parseSpec<S>(ctx: ReconcileContext, live: CustomObject): Promise<Resource<S> | undefined> {
+  const parsed = toResource<S>(live);
+  if ('resource' in parsed) return parsed.resource;
+  const r: Resource<unknown> = {
+    kind: live.kind ?? '',
+    name: live.metadata?.name ?? '',
+    namespace: live.metadata?.namespace ?? 'default',
+    generation: live.metadata?.generation,
+    uid: live.metadata?.uid,
+    spec: live.spec,
+    status: live.status as Resource<unknown>['status'],
+  };
+  const message = `the spec does not match the schema: ${parsed.problems}`;
+  const stalled = r.status?.conditions?.find((c) => c.type === 'Stalled');
+  const known = stalled?.status === 'True' && stalled.reason === INVALID_SPEC && stalled.message === message && live.status?.observedGeneration === r.generation;
+  if (!known) ctx.logger.warn({ kind: r.kind, namespace: r.namespace, name: r.name, generation: r.generation, problems: parsed.problems }, 'Spec rejected by the schema');
+  const { conditions: _conditions, observedGeneration: _observed, ...fields } = live.status ?? {};
+  await writeStatus(ctx, live, r, { state: 'Stalled', reason: INVALID_SPEC, message }, fields);
+  return undefined;
 }
 
 /** applyChild server-side-applies a child, comparing with the cached object first (no request when in sync). */

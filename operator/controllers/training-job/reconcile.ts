@@ -1,8 +1,8 @@
 import { isWaiting, resolveTrainingInputs } from '../../../runtime/pipeline/resolve.ts';
 import type { TrainingJobResource } from '../../../runtime/pipeline/resources.ts';
 import { splitKey } from '../../kube/object-key.ts';
-import { type ReconcileContext, toResource } from '../shared/context.ts';
-import { createJobIfAbsent, observeJob, waitingHealth, writeStatus } from '../shared/kit.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import { createJobIfAbsent, observeJob, parseSpec, waitingHealth, writeStatus } from '../shared/kit.ts';
 import type { ObservedJob } from '../shared/observed.ts';
 import { scrapeGauges } from '../shared/pod-metrics.ts';
 import { PROGRESS_METRICS, PROGRESS_PORT } from '../../../runtime/roles/progress.ts';
@@ -39,9 +39,8 @@ export async function reconcileTrainingJob(ctx: ReconcileContext, key: string): 
   const { namespace, name } = splitKey(key);
   const live = ctx.informers.TrainingJob.get(namespace ?? '', name);
   if (!live) return undefined;
-  const parsed = toResource<TrainingJobResource['spec']>(live);
-  if ('problems' in parsed) return undefined;
-  const tj = parsed.resource as TrainingJobResource;
+  const tj = await parseSpec<TrainingJobResource['spec']>(ctx, live);
+  if (!tj) return undefined;
   let trials = observeJob(ctx, ctx.informers.Job.get(tj.namespace, trialsJobName(tj)));
   let train = observeJob(ctx, ctx.informers.Job.get(tj.namespace, trainJobName(tj)));
   // A Job just created is reported from the API server's answer: one status write, not a
