@@ -412,7 +412,7 @@ async function benchModel(kind: 'mlp' | 'test'): Promise<{ model: LoadedModel; d
     };
     return { model, description: `tfjs ${tf.version.tfjs} ${backend} MLP ${N_INPUTS}->64->32->${HORIZON}, forward pass: ${forward.kind}` };
   } catch (error) {
-    const { createTestModel } = await import('../runtime/serve/test-model.ts');
+    const { createTestModel } = await import('../test/support/serve-model.ts');
     const model = createTestModel({ name: MODEL_NAME, nInputs: N_INPUTS, horizon: HORIZON, covariates: [] });
     return { model, description: `test model (tfjs unavailable: ${error instanceof Error ? error.message : String(error)})` };
   }

@@ -1,7 +1,7 @@
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { ClientRateLimiter, configureClient } from './client.ts';
-import { FakeClock, flushAsync } from './fake-clock.ts';
+import { FakeClock, flushAsync } from '../../test/support/fake-clock.ts';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 

@@ -1,6 +1,6 @@
 /**
  * Clock is the source of time and timers every piece of the controller core
- * takes as an option, so that tests drive time (see fake-clock.ts) instead of
+ * takes as an option, so that tests drive time (see test/support/fake-clock.ts) instead of
  * sleeping. Times are milliseconds since the Unix epoch, possibly fractional
  * (microsecond resolution on the system clock).
  */

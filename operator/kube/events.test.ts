@@ -1,7 +1,7 @@
 import type { EventsV1Event } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { type EventSeries, type EventSink, EventRecorder, redactSecrets } from './events.ts';
-import { FakeClock } from './fake-clock.ts';
+import { FakeClock } from '../../test/support/fake-clock.ts';
 import { silentKubeLogger } from './logger.ts';
 
 class FakeSink implements EventSink {

@@ -1,8 +1,8 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FakeClock, flushAsync } from './fake-clock.ts';
-import { FakeApiServer, FakeListWatch } from './fake-list-watch.ts';
+import { FakeClock, flushAsync } from '../../test/support/fake-clock.ts';
+import { FakeApiServer, FakeListWatch } from '../../test/support/fake-list-watch.ts';
 import { collectionPath, LIST_PAGE_SIZE, listInPages, ResilientInformer } from './informer.ts';
 import { silentKubeLogger } from './logger.ts';
 

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from './fake-clock.ts';
-import { FakeLeaseBackend } from './fake-lease-store.ts';
+import { FakeClock } from '../../test/support/fake-clock.ts';
+import { FakeLeaseBackend } from '../../test/support/fake-lease-store.ts';
 import { LeaderElector } from './leader-election.ts';
 import type { LeaseStore } from './lease-store.ts';
 import { silentKubeLogger } from './logger.ts';

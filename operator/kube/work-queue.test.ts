@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FakeClock, flushAsync } from './fake-clock.ts';
+import { FakeClock, flushAsync } from '../../test/support/fake-clock.ts';
 import { WorkQueue } from './work-queue.ts';
 
 function newQueue(clock = new FakeClock()) {

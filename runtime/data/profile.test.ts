@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, normalSample } from '../drift/test-random.ts';
+import { mulberry32, normalSample } from '../../test/support/drift-random.ts';
 import {
   binCounts,
   binIndex,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { profileCategories, profileColumn } from '../data/profile.ts';
 import { type DetectDriftOptions, type DriftMethod, detectDrift } from './detect.ts';
-import { mulberry32, normalSample } from './test-random.ts';
+import { mulberry32, normalSample } from '../../test/support/drift-random.ts';
 
 const SEEDS = 200;
 

@@ -10,7 +10,7 @@ import {
   numericBaseline,
   psi,
 } from './stats.ts';
-import { mulberry32, normalSample } from './test-random.ts';
+import { mulberry32, normalSample } from '../../test/support/drift-random.ts';
 
 describe('numeric statistics against raw values or a profile', () => {
   const random = mulberry32(42);

@@ -3,7 +3,7 @@ import { localMillis } from '../data/table.ts';
 import { calendarNames, createCalendarEncoder } from './calendar.ts';
 import { createHolidayLookup } from './holidays.ts';
 import type { CalendarFeature } from './spec.ts';
-import { seededRandom, testTable } from './test-table.ts';
+import { seededRandom, testTable } from '../../test/support/feature-table.ts';
 
 const ALL: CalendarFeature[] = ['hourOfDay', 'dayOfWeek', 'month', 'dayOfYear', 'holiday', 'weekend'];
 const cyc = (phase: number) => [Math.sin(2 * Math.PI * phase), Math.cos(2 * Math.PI * phase)];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { civilFromDays, daysFromCivil, emptyCivilDate, isLeapYear } from './civil-date.ts';
-import { seededRandom } from './test-table.ts';
+import { seededRandom } from '../../test/support/feature-table.ts';
 
 describe('civil dates', () => {
   it.each([

@@ -5,7 +5,7 @@ import { FeatureError } from './errors.ts';
 import { buildForecastFrame, requiredHistory } from './forecast-frame.ts';
 import { createHolidayLookup } from './holidays.ts';
 import type { FeatureSpec } from './spec.ts';
-import { HOUR, melbourneOffsetMinutes, seededRandom, testTable } from './test-table.ts';
+import { HOUR, melbourneOffsetMinutes, seededRandom, testTable } from '../../test/support/feature-table.ts';
 
 const START = Date.UTC(2013, 3, 4, 0); // the AEDT -> AEST change is at 2013-04-06T16:00Z
 const H = 5;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRollingKernel, type RollingOutputs, rollingOutputs } from './rolling.ts';
 import type { RollingStat } from './spec.ts';
-import { seededRandom } from './test-table.ts';
+import { seededRandom } from '../../test/support/feature-table.ts';
 
 const STATS: RollingStat[] = ['mean', 'std', 'min', 'max'];
 

@@ -22,8 +22,6 @@ export type RollingKernel = (
   end: number,
   shift: 0 | 1,
   out: RollingOutputs,
-  /** Whether x[start..end) holds a NaN, when the caller already knows (it is scanned otherwise). */
-  nan?: boolean,
 ) => void;
 
 /** rollingOutputs allocates the output columns of the given stats for n positions (uninitialised: a kernel writes every entry of [start, end)). */
@@ -45,86 +43,27 @@ export function rollingOutputs(n: number, stats: readonly RollingStat[]): Rollin
  * pandas): (sum of squares - sum * mean) / (w - 1), so it loses relative
  * precision only when std is below ~1e-6 of the mean. min and max use monotonic
  * deques of positions in ring buffers; every value enters and leaves once.
- * A series without NaN takes a branch-light loop; NaNs are counted in a slower one.
  */
 export function createRollingKernel(w: number): RollingKernel {
   let capacity = 1;
   while (capacity < w + 1) capacity *= 2;
   const queue = new Int32Array(capacity);
-  return (x, start, end, shift, out, nan) => {
+  return (x, start, end, shift, out) => {
     if (end <= start) return;
     if (out.mean || out.std) {
-      if (nan ?? hasNaN(x, start, end)) sumsWithNaN(x, start, end, w, shift, out.mean, out.std);
-      else sums(x, start, end, w, shift, out.mean, out.std);
+      sums(x, start, end, w, shift, out.mean, out.std);
     }
     if (out.min) extreme(x, start, end, w, shift, out.min, queue, capacity - 1, -1);
     if (out.max) extreme(x, start, end, w, shift, out.max, queue, capacity - 1, 1);
   };
 }
 
-/** hasNaN tells whether x[start..end) holds a NaN. */
-export function hasNaN(x: Float64Array, start: number, end: number): boolean {
-  for (let j = start; j < end; j++) if (Number.isNaN(x[j])) return true;
-  return false;
-}
-
 function fillNaN(column: Float64Array | null, from: number, to: number): void {
   if (column && to > from) column.fill(Number.NaN, from, to);
 }
 
-/** sums is the NaN-free mean/std pass: warm-up rows, then one double-double update per row. */
+/** sums is the mean/std pass: one double-double update per row; NaN while the window is short or holds a NaN (counted as it enters and leaves). */
 function sums(
-  x: Float64Array,
-  start: number,
-  end: number,
-  w: number,
-  shift: number,
-  mean: Float64Array | null,
-  std: Float64Array | null,
-): void {
-  const last = end - shift; // windows ending at j < last are written at j + shift
-  const firstFull = start + w - 1;
-  fillNaN(mean, start, Math.min(end, firstFull + shift));
-  fillNaN(std, start, Math.min(end, firstFull + shift));
-  let hi = 0;
-  let lo = 0;
-  let qHi = 0;
-  let qLo = 0;
-  for (let j = start; j < last; j++) {
-    const v = x[j];
-    const o = j - w >= start ? x[j - w] : 0;
-    // (hi, lo) += v - o and (qHi, qLo) += v*v - o*o, each difference split exactly by TwoSum.
-    let d = v - o;
-    let z = d - v;
-    let dLo = v - (d - z) + (-o - z);
-    let t = hi + d;
-    let b = t - hi;
-    let e = hi - (t - b) + (d - b) + lo + dLo;
-    hi = t + e;
-    lo = e - (hi - t);
-    const vv = v * v;
-    const oo = o * o;
-    d = vv - oo;
-    z = d - vv;
-    dLo = vv - (d - z) + (-oo - z);
-    t = qHi + d;
-    b = t - qHi;
-    e = qHi - (t - b) + (d - b) + qLo + dLo;
-    qHi = t + e;
-    qLo = e - (qHi - t);
-    if (j < firstFull) continue;
-    const sum = hi + lo;
-    const m = sum / w;
-    if (mean) mean[j + shift] = m;
-    if (std) {
-      const variance = (qHi + qLo - sum * m) / (w - 1);
-      std[j + shift] = variance > 0 ? Math.sqrt(variance) : 0;
-    }
-  }
-}
-
-/** sumsWithNaN is the mean/std pass for series with missing values: NaN while the window holds one. */
-function sumsWithNaN(
   x: Float64Array,
   start: number,
   end: number,

@@ -3,7 +3,7 @@ import type { Table } from '../data/table.ts';
 import { FeatureError } from './errors.ts';
 import { computeRowFeatures } from './row-features.ts';
 import type { FeatureSpec, RollingStat } from './spec.ts';
-import { HOUR, melbourneOffsetMinutes, seededRandom, testTable } from './test-table.ts';
+import { HOUR, melbourneOffsetMinutes, seededRandom, testTable } from '../../test/support/feature-table.ts';
 
 const START = Date.UTC(2013, 3, 5, 0); // spans the 2013-04-07 AEDT -> AEST change
 

@@ -2,7 +2,7 @@ import type { Table } from '../data/table.ts';
 import { createCalendarEncoder } from './calendar.ts';
 import { allocColumn } from './columns.ts';
 import { createHolidayLookup } from './holidays.ts';
-import { createRollingKernel, hasNaN, rollingOutputs } from './rolling.ts';
+import { createRollingKernel, rollingOutputs } from './rolling.ts';
 import { seriesLayout, toPositions, toRows } from './series-layout.ts';
 import { checkFeatureSpec, type FeatureSpec, rejectDuplicateNames } from './spec.ts';
 
@@ -61,11 +61,10 @@ export function computeRowFeatures(table: Table, spec: FeatureSpec): RowFeatures
 
   for (const roll of spec.rolling ?? []) {
     const x = toPositions(table.numeric.get(roll.column)!, layout);
-    const seriesHasNaN = Array.from({ length: starts.length - 1 }, (_, s) => hasNaN(x, starts[s], starts[s + 1]));
     for (const w of roll.windows) {
       const kernel = createRollingKernel(w);
       const out = rollingOutputs(n, roll.stats);
-      for (let s = 0; s + 1 < starts.length; s++) kernel(x, starts[s], starts[s + 1], 1, out, seriesHasNaN[s]);
+      for (let s = 0; s + 1 < starts.length; s++) kernel(x, starts[s], starts[s + 1], 1, out);
       for (const stat of roll.stats) {
         names.push(`${roll.column}_roll${w}_${stat}`);
         columns.push(toRows(out[stat]!, layout));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FeatureError } from './errors.ts';
 import { seriesLayout, toPositions, toRows } from './series-layout.ts';
-import { HOUR, testTable } from './test-table.ts';
+import { HOUR, testTable } from '../../test/support/feature-table.ts';
 
 const t = (hours: number[]) => hours.map((h) => h * HOUR);
 

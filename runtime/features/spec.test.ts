@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureSetSpec } from '../../crds/feature-set.ts';
 import { FeatureError } from './errors.ts';
 import { checkFeatureSpec, type FeatureSpec } from './spec.ts';
-import { testTable } from './test-table.ts';
+import { testTable } from '../../test/support/feature-table.ts';
 
 /** The CRD's spec type must stay assignable to FeatureSpec (checked by tsc). */
 function fromCrd(spec: FeatureSetSpec): FeatureSpec {

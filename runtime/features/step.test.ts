@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seriesLayout } from './series-layout.ts';
 import { inferStepMs } from './step.ts';
-import { HOUR, testTable } from './test-table.ts';
+import { HOUR, testTable } from '../../test/support/feature-table.ts';
 
 function step(hours: number[], entity?: string[]): number {
   const table = testTable({ time: hours.map((h) => h * HOUR), numeric: {}, entity });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withTestDatabase } from '../store/test-db.ts';
+import { withTestDatabase } from '../../test/support/test-db.ts';
 import {
   listModels,
   listVersions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withTestDatabase } from '../store/test-db.ts';
+import { withTestDatabase } from '../../test/support/test-db.ts';
 import { NotFoundError } from './not-found.ts';
 import { bestTrial, finishTrial, listTrials, recordTrial } from './trials.ts';
 

@@ -13,7 +13,7 @@ import { createStore, type Store } from '../store/connect.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../store/embedded.ts';
 import { silentLogger } from '../store/logger.ts';
 import { migrate } from '../store/migrations.ts';
-import { seedTestDataDir } from '../store/test-db.ts';
+import { seedTestDataDir } from '../../test/support/test-db.ts';
 import type { TrainConfig } from './config.ts';
 import { runDrift } from './drift.ts';
 import { type Serving, startServing } from './serve.ts';

@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { build } from './app.ts';
-import { buildTestApp, inferBody, logCapture, type TestApp } from './test-app.ts';
-import { createTestModel } from './test-model.ts';
+import { buildTestApp, inferBody, logCapture, type TestApp } from '../../test/support/serve-app.ts';
+import { createTestModel } from '../../test/support/serve-model.ts';
 
 let current: TestApp | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiKeyCheck } from './auth.ts';
-import { buildTestApp, inferBody, logCapture, type TestApp } from './test-app.ts';
+import { buildTestApp, inferBody, logCapture, type TestApp } from '../../test/support/serve-app.ts';
 
 const KEY = 's3cr3t-key-0123456789';
 const OTHER = 'another-key';

@@ -35,7 +35,7 @@ export interface LoadedModel {
   /**
    * featuresFromHistory turns raw history (and future covariates) into one input row with
    * the training feature code, so training and serving cannot skew. Throws a
-   * HistoryError (runtime/serve/history-error.ts) when the history is too short or malformed.
+   * HistoryError (below) when the history is too short or malformed.
    */
   featuresFromHistory(request: ForecastInput): { X: Float32Array; targetTimes: number[] };
   /** warmUp runs the model once so the first request does not pay for compilation. */

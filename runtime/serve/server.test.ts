@@ -2,8 +2,8 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LoadedModel } from './loaded-model.ts';
 import { type RunningServer, type StartServerOptions, startServer } from './server.ts';
-import { deferred, inferBody, logCapture } from './test-app.ts';
-import { createTestModel } from './test-model.ts';
+import { deferred, inferBody, logCapture } from '../../test/support/serve-app.ts';
+import { createTestModel } from '../../test/support/serve-model.ts';
 
 interface InferResponse {
   outputs: Array<{ name: string; data: number[] }>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStore, databaseConfigFromEnv, describeAddress, StoreConnectionError, storeFromEnv } from './connect.ts';
 import { silentLogger } from './logger.ts';
-import { withTestDatabase } from './test-db.ts';
+import { withTestDatabase } from '../../test/support/test-db.ts';
 
 describe('databaseConfigFromEnv', () => {
   it('prefers FLUXORA_DATABASE_URL', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latestDriftResult, listDriftResults, recordDriftResult } from './drift-results.ts';
-import { withTestDatabase } from './test-db.ts';
+import { withTestDatabase } from '../../test/support/test-db.ts';
 
 describe('drift results', () => {
   const db = withTestDatabase();

@@ -9,7 +9,7 @@ import { type EmbeddedPostgres, EmbeddedPostgresLockedError, startEmbeddedPostgr
 import { silentLogger, type StoreLogger } from './logger.ts';
 import { readPostmasterPid } from './postmaster-pid.ts';
 import { processState } from './process-info.ts';
-import { seedTestDataDir } from './test-db.ts';
+import { seedTestDataDir } from '../../test/support/test-db.ts';
 
 let root: string;
 beforeAll(async () => {

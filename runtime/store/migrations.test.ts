@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from './logger.ts';
 import { migrate, migrations } from './migrations.ts';
-import { withTestDatabase } from './test-db.ts';
+import { withTestDatabase } from '../../test/support/test-db.ts';
 
 describe('migrate', () => {
   const db = withTestDatabase({ migrate: false });
@@ -15,7 +15,6 @@ describe('migrate', () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
-      'dataset_profiles',
       'drift_results',
       'feature_rows',
       'feature_set_versions',

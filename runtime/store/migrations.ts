@@ -123,6 +123,13 @@ CREATE TABLE feature_rows (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'drop dataset profiles (never written: profiles live on Dataset status)',
+    sql: `
+DROP TABLE IF EXISTS dataset_profiles;
+`,
+  },
 ];
 
 /** MIGRATION_LOCK_KEY is the pg_advisory_xact_lock key serialising migration runs ('fluxora' in ASCII). */

@@ -7,7 +7,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.ts';
 import { silentLogger, type StoreLogger } from './logger.ts';
 import { migrate } from './migrations.ts';
 import { PredictionLogWriter } from './prediction-log.ts';
-import { seedTestDataDir } from './test-db.ts';
+import { seedTestDataDir } from '../../test/support/test-db.ts';
 
 // This file owns its server: it stops and restarts it under a running writer.
 let dir: string | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type StoreLogger } from './logger.ts';
 import { PredictionLogWriter, prunePredictionLog, readPredictionWindow } from './prediction-log.ts';
-import { withTestDatabase } from './test-db.ts';
+import { withTestDatabase } from '../../test/support/test-db.ts';
 
 const NAMES = ['load_lag_24', 'temp', 'hour_sin', 'hour_cos'];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Table } from '../data/table.ts';
-import { HOUR, testTable } from '../features/test-table.ts';
+import { HOUR, testTable } from '../../test/support/feature-table.ts';
 import type { FeatureSpec } from '../features/spec.ts';
 import { seededGaussian, seededRandom } from '../models/random.ts';
 import { backtestFolds, fitForecaster, type ForecastJob } from './fit.ts';

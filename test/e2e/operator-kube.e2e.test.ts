@@ -20,7 +20,6 @@ import { defaultKubeLogger, type KubeLogger, silentKubeLogger } from '../../oper
 import { Manager } from '../../operator/kube/manager.ts';
 import { parseMicroTime } from '../../operator/kube/micro-time.ts';
 import { JsonObjectApi } from '../../operator/kube/object-api.ts';
-import { ownerReference } from '../../operator/kube/owner-reference.ts';
 import { type ControlPlane, startControlPlane } from './harness/control-plane.ts';
 
 const NS = 'fluxora-kube-e2e';
@@ -296,7 +295,7 @@ describe('operator/kube against a real API server', () => {
     const desired: V1ConfigMap = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'child', namespace: NS, labels: { app: 'fluxora' }, ownerReferences: [ownerReference(owner.object)] },
+      metadata: { name: 'child', namespace: NS, labels: { app: 'fluxora' }, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: String((owner.object as { metadata?: { uid?: string } }).metadata?.uid), controller: true, blockOwnerDeletion: true }] },
       data: { a: '1', b: '2' },
     };
     const first = await applier.apply(desired);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../loaded-model.ts';
 import type { PredictionRow } from '../prediction-log.ts';
-import { buildTestApp, deferred, inferBody, type TestApp } from '../test-app.ts';
+import { buildTestApp, deferred, inferBody, type TestApp } from '../../../test/support/serve-app.ts';
 
 let current: TestApp | undefined;
 afterEach(async () => {

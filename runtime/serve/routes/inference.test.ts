@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PredictionRow } from '../prediction-log.ts';
-import { buildTestApp, inferBody, type TestApp } from '../test-app.ts';
+import { buildTestApp, inferBody, type TestApp } from '../../../test/support/serve-app.ts';
 
 let current: TestApp | undefined;
 afterEach(async () => {

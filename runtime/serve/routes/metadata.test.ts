@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../loaded-model.ts';
-import { buildTestApp, deferred, type TestApp } from '../test-app.ts';
+import { buildTestApp, deferred, type TestApp } from '../../../test/support/serve-app.ts';
 
 let current: TestApp | undefined;
 afterEach(async () => {

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../operator/kube/clock.ts';
 
 interface FakeTimer {
   due: number;

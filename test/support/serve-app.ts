@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { type BuildOptions, build } from './app.ts';
-import { createTestModel, type TestModel, type TestModelOptions } from './test-model.ts';
+import { type BuildOptions, build } from '../../runtime/serve/app.ts';
+import { createTestModel, type TestModel, type TestModelOptions } from './serve-model.ts';
 
 /** TestApp is a built (not listening) server around a TestModel, for app.inject tests. */
 export interface TestApp {

@@ -1,6 +1,6 @@
 import type { ErrorCallback, KubernetesObject, ObjectCallback } from '@kubernetes/client-node';
-import type { ListWatchSource } from './informer.ts';
-import { objectKey } from './object-key.ts';
+import type { ListWatchSource } from '../../operator/kube/informer.ts';
+import { objectKey } from '../../operator/kube/object-key.ts';
 
 type Verb = 'add' | 'update' | 'delete' | 'change' | 'connect' | 'error';
 

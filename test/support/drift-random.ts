@@ -1,4 +1,4 @@
-import { seededRandom } from '../models/random.ts';
+import { seededRandom } from '../../runtime/models/random.ts';
 
 /** mulberry32 is the project's seeded PRNG (runtime/models/random.ts) under the name the drift tests use. */
 export const mulberry32 = seededRandom;

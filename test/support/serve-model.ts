@@ -1,4 +1,4 @@
-import { type ForecastInput, HistoryError, type LoadedModel } from './loaded-model.ts';
+import { type ForecastInput, HistoryError, type LoadedModel } from '../../runtime/serve/loaded-model.ts';
 
 /** TestModelOptions shapes a TestModel; every field has a small default. */
 export interface TestModelOptions {

@@ -1,4 +1,4 @@
-import type { Table } from '../data/table.ts';
+import type { Table } from '../../runtime/data/table.ts';
 
 /** TestTableInput describes a small table by plain arrays, for the feature tests. */
 export interface TestTableInput {

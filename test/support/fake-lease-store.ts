@@ -1,4 +1,4 @@
-import type { LeaseRecord, LeaseStore, StoredLease } from './lease-store.ts';
+import type { LeaseRecord, LeaseStore, StoredLease } from '../../operator/kube/lease-store.ts';
 
 function conflict(message: string): Error {
   return Object.assign(new Error(message), { code: 409 });

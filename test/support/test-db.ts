@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { createStore, type Store } from './connect.ts';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.ts';
-import { silentLogger } from './logger.ts';
-import { migrate } from './migrations.ts';
-import { initCluster, postgresBinaries, postgresRunAs } from './postgres-process.ts';
+import { createStore, type Store } from '../../runtime/store/connect.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../runtime/store/embedded.ts';
+import { silentLogger } from '../../runtime/store/logger.ts';
+import { migrate } from '../../runtime/store/migrations.ts';
+import { initCluster, postgresBinaries, postgresRunAs } from '../../runtime/store/postgres-process.ts';
 
 /**
  * Test support: a real PostgreSQL for integration tests, no mocks. One embedded
