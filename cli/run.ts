@@ -48,7 +48,7 @@ Options:
   --host H              address to listen on (default 127.0.0.1)
   -o, --output FORMAT   table (default) or json
   --state-dir DIR       state directory (default .fluxora)
-  --fresh               delete the state directory first
+  --fresh               empty the state directory first (the local model registry with it)
   --replay N            forecast requests replayed before drift checks (default 250)
   -h, --help            show this help`,
   options: {

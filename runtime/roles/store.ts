@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createStore, databaseConfigFromEnv, type Store, storeFromEnv } from '../store/connect.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../store/embedded.ts';
 import { migrate } from '../store/migrations.ts';
@@ -25,7 +23,11 @@ export async function openRoleStore(opts: { stateDir: string; env?: Record<strin
     const store = await storeFromEnv(env, { logger: opts.log });
     return Object.assign(store, { connectionString: env.FLUXORA_DATABASE_URL });
   }
-  const embedded = await startLocalPostgres(opts.stateDir, opts.log);
+  // As root the server runs as the `postgres` system user (created when missing,
+  // as Debian's postgresql package does); when that user cannot enter the state
+  // directory's parents (a checkout under /root) the binaries and the cluster go
+  // under the server home (runtime/store/server-home.ts).
+  const embedded = await startEmbeddedPostgres({ dataDir: join(opts.stateDir, 'postgres'), persistent: true, createPostgresUser: true, logger: opts.log });
   const store = createStore(embedded.connectionString, { logger: opts.log });
   await migrate(store.pool, { logger: opts.log });
   return {
@@ -38,23 +40,4 @@ export async function openRoleStore(opts: { stateDir: string; env?: Record<strin
       await embedded.stop();
     },
   };
-}
-
-/**
- * startLocalPostgres starts the embedded PostgreSQL under STATE_DIR/postgres. As
- * root the server runs as the postgres user, which may not be able to enter the
- * state directory's parents (a home directory of mode 700): then the data goes
- * under the system temp directory, keyed by the state directory, and is reused
- * from there.
- */
-async function startLocalPostgres(stateDir: string, log: RoleLogger): Promise<EmbeddedPostgres> {
-  try {
-    return await startEmbeddedPostgres({ dataDir: join(stateDir, 'postgres'), persistent: true, logger: log });
-  } catch (err) {
-    if (!/cannot enter/.test((err as Error).message)) throw err;
-    const key = createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 12);
-    const dataDir = join(tmpdir(), 'fluxora-postgres', key);
-    log.warn({ stateDir, dataDir, reason: (err as Error).message }, 'State directory not reachable by the postgres user; using the temp directory');
-    return startEmbeddedPostgres({ dataDir, persistent: true, logger: log });
-  }
 }

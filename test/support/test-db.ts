@@ -10,7 +10,8 @@ import { createStore, type Store } from '../../runtime/store/connect.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../runtime/store/embedded.ts';
 import { silentLogger } from '../../runtime/store/logger.ts';
 import { migrate } from '../../runtime/store/migrations.ts';
-import { initCluster, postgresBinaries, postgresRunAs } from '../../runtime/store/postgres-process.ts';
+import { initCluster, postgresRunAs } from '../../runtime/store/postgres-process.ts';
+import { serverBinaries, serverHome } from '../../runtime/store/server-home.ts';
 
 /**
  * Test support: a real PostgreSQL for integration tests, no mocks. One embedded
@@ -146,7 +147,8 @@ export async function seedTestDataDir(dataDir: string): Promise<void> {
 }
 
 async function ensureTemplate(): Promise<string> {
-  const binaries = await postgresBinaries();
+  const runAs = await postgresRunAs('postgres', true);
+  const binaries = await serverBinaries(runAs, serverHome());
   const bin = await stat(binaries.postgres);
   const key = createHash('sha256').update(`${binaries.postgres}:${bin.size}:${bin.mtimeMs}:${process.getuid?.() ?? ''}`).digest('hex').slice(0, 12);
   const path = join(tmpdir(), `fluxora-pg-template-${key}`);
@@ -158,7 +160,6 @@ async function ensureTemplate(): Promise<string> {
   const building = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(building, { recursive: true, mode: 0o755 });
   await chmod(building, 0o755);
-  const runAs = await postgresRunAs('postgres', true);
   const password = randomBytes(18).toString('hex');
   await initCluster({ initdb: binaries.initdb, pgdata: join(building, 'pgdata'), superuser: 'postgres', password, runAs, durable: false });
   await writeFile(join(building, 'postgres.password'), password, { mode: 0o600 });
