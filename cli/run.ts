@@ -16,6 +16,7 @@ function curlExamples(servers: Serving[], apiKeys: Map<string, string>, inputs: 
       `curl -s ${s.url}/v2/models/${s.model.name}/infer${auth} -H 'content-type: application/json' \\`,
       `  -d '{"id":"1","inputs":[{"name":"features","shape":[1,${width}],"datatype":"FP32","data":${JSON.stringify(row)}}]}'`,
       `curl -s ${s.url}/v1/forecast${auth} -H 'content-type: application/json' -d @${stateDir}/forecast-request-${s.deploymentName}.json`,
+      `curl -s ${s.url}/v1/timeseries/forecast${auth} -H 'content-type: application/json' -d @${stateDir}/timeseries-request-${s.deploymentName}.json`,
       `curl -s ${s.url}/metrics | grep fluxora_`,
     );
   }

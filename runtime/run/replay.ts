@@ -8,6 +8,7 @@ import { resolveModelSelector, isWaiting, trainingJobForModel } from '../pipelin
 import { resolveSource } from '../roles/source.ts';
 import type { Serving } from '../roles/serve.ts';
 import type { Resource } from '../pipeline/resources.ts';
+import { frequencyOf } from '../serve/timeseries-types.ts';
 import type { RunState } from './state.ts';
 
 /** isoAt renders row i's timestamp with its own UTC offset, as the source had it. */
@@ -34,6 +35,26 @@ export function forecastBody(table: Table, t: number, history: number, horizon: 
 }
 
 /**
+ * timeSeriesBody rewrites a /v1/forecast body as a KServe Time Series API request
+ * (POST /v1/timeseries/forecast) for `model`: the target history as one univariate
+ * series from the first timestamp, covariates in the input's extra fields.
+ */
+export function timeSeriesBody(model: string, body: ReturnType<typeof forecastBody>, stepMs: number, horizon: number) {
+  const frequency = frequencyOf(stepMs);
+  if (!frequency) throw new Error(`a step of ${stepMs} ms has no KServe frequency`);
+  const input: Record<string, unknown> = {
+    type: 'univariate_time_series',
+    name: model,
+    series: body.target,
+    frequency,
+    start_timestamp: body.timestamps[0],
+  };
+  if (Object.keys(body.covariates).length > 0) input.covariates = body.covariates;
+  if (Object.keys(body.futureCovariates).length > 0) input.future_covariates = body.futureCovariates;
+  return { model, inputs: [input], options: { horizon, quantiles: [0.1, 0.5, 0.9] } };
+}
+
+/**
  * replayTraffic sends real forecast requests to a deployment's server, built from
  * the most recent rows of the data its model was trained on: a smoke test of the
  * served endpoint that also fills the prediction log drift checks read.
@@ -49,7 +70,14 @@ export async function replayTraffic(
     configMaps: Map<string, Record<string, string>>;
     env: Record<string, string | undefined>;
   },
-): Promise<{ requests: number; errors: number; p50Ms: number; p99Ms: number; example: ReturnType<typeof forecastBody> }> {
+): Promise<{
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  example: ReturnType<typeof forecastBody>;
+  timeSeriesExample?: ReturnType<typeof timeSeriesBody>;
+}> {
   const selector = resolveModelSelector(md, state);
   if (isWaiting(selector)) throw new Error(selector.message);
   const tj = trainingJobForModel(state, md.namespace, { name: selector.name });
@@ -82,5 +110,7 @@ export async function replayTraffic(
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   const example = forecastBody(table, last, history, horizon, fs.spec);
-  return { requests: count, errors, p50Ms: q(0.5), p99Ms: q(0.99), example };
+  const stepMs = tableStepMs(table);
+  const timeSeriesExample = frequencyOf(stepMs) ? timeSeriesBody(serving.model.name, example, stepMs, horizon) : undefined;
+  return { requests: count, errors, p50Ms: q(0.5), p99Ms: q(0.99), example, timeSeriesExample };
 }

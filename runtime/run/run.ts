@@ -262,6 +262,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         progress.log(`ModelDeployment/${inputs.deployment.name}: replayed ${r.requests} forecasts from the data: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors`);
         await serving.flushLog();
         await writeFile(join(opts.stateDir, `forecast-request-${inputs.deployment.name}.json`), JSON.stringify(r.example));
+        if (r.timeSeriesExample) {
+          await writeFile(join(opts.stateDir, `timeseries-request-${inputs.deployment.name}.json`), JSON.stringify(r.timeSeriesExample));
+        }
       }
       const summary = await runDrift({ role: 'drift', monitor: dm, deployment: inputs.deployment, model: serving?.model ?? inputs.model }, { pool: store.pool, log });
       progress.log(`DriftMonitor/${dm.name}: ${summary.result} (${summary.samples} samples, ${Math.round(summary.driftedShare * 100)}% of features drifted)`);

@@ -25,6 +25,7 @@ import { HEALTH_ROUTES, healthRoutes } from './routes/health.ts';
 import { inferenceRoutes } from './routes/inference.ts';
 import { metadataRoutes } from './routes/metadata.ts';
 import { METRICS_ROUTE, metricsRoutes } from './routes/metrics.ts';
+import { timeseriesRoutes } from './routes/timeseries.ts';
 import type { ServeContext } from './serve-context.ts';
 
 /** BatchingOptions tune the micro-batcher (see Batcher). */
@@ -272,6 +273,7 @@ export function build(options: BuildOptions): FastifyInstance {
   app.register(metadataRoutes, { context });
   app.register(inferenceRoutes, { context });
   app.register(forecastRoutes, { context });
+  app.register(timeseriesRoutes, { context });
   app.register(metricsRoutes, { registry });
 
   const control: ServeControl = {

@@ -58,12 +58,18 @@ export function parseForecastRequest(body: unknown): ForecastInput {
  * checkCovariates holds a valid request against the model: every column the model
  * reads history of is given for the history rows, every known-in-advance
  * covariate for each of its `horizon` future steps, and nothing else. Throws
- * FST_FLUXORA_INVALID_REQUEST (400) naming the column.
+ * FST_FLUXORA_INVALID_REQUEST (400) naming the column, by the request's own field
+ * names (`fields`, default those of POST /v1/forecast).
  */
-export function checkCovariates(input: ForecastInput, model: LoadedModel): void {
+export function checkCovariates(
+  input: ForecastInput,
+  model: LoadedModel,
+  fields: { covariates: string; futureCovariates: string } = { covariates: 'covariates', futureCovariates: 'futureCovariates' },
+): void {
   const wanted = { covariates: model.covariates, futureCovariates: model.knownCovariates };
   for (const field of ['covariates', 'futureCovariates'] as const) {
     const needed = wanted[field];
+    const label = fields[field];
     const takes =
       needed.length > 0
         ? `the model takes ${needed.join(', ')}${field === 'futureCovariates' ? ' (known in advance)' : ''}`
@@ -72,18 +78,19 @@ export function checkCovariates(input: ForecastInput, model: LoadedModel): void 
           : 'the model takes none';
     const given = input[field] ?? {};
     for (const name of Object.keys(given)) {
-      if (!needed.includes(name)) throw new errors.FST_FLUXORA_INVALID_REQUEST(`${field}: unknown covariate ${JSON.stringify(name)}, ${takes}`);
+      if (!needed.includes(name)) throw new errors.FST_FLUXORA_INVALID_REQUEST(`${label}: unknown covariate ${JSON.stringify(name)}, ${takes}`);
     }
     for (const name of needed) {
       const values = given[name];
       if (values === undefined) {
         const what = field === 'futureCovariates' ? `its ${model.horizon} future values (it is known in advance)` : 'one value per history row';
-        throw new errors.FST_FLUXORA_INVALID_REQUEST(`${field}.${name} is required: ${what}`);
+        throw new errors.FST_FLUXORA_INVALID_REQUEST(`${label}.${name} is required: ${what}`);
+      }
+      if (field === 'covariates' && values.length !== input.target.length) {
+        throw new errors.FST_FLUXORA_INVALID_REQUEST(`${label}.${name} has ${values.length} values for ${input.target.length} history rows`);
       }
       if (field === 'futureCovariates' && values.length !== model.horizon) {
-        throw new errors.FST_FLUXORA_INVALID_REQUEST(
-          `futureCovariates.${name} has ${values.length} values, the model forecasts ${model.horizon} steps`,
-        );
+        throw new errors.FST_FLUXORA_INVALID_REQUEST(`${label}.${name} has ${values.length} values, the model forecasts ${model.horizon} steps`);
       }
     }
   }

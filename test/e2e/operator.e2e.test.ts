@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTable } from '../../runtime/data/load.ts';
 import { requiredHistory } from '../../runtime/features/forecast-frame.ts';
-import { forecastBody } from '../../runtime/run/replay.ts';
+import { forecastBody, timeSeriesBody } from '../../runtime/run/replay.ts';
+import { forecastResponse, modelList, tsErrorResponse } from '../../runtime/serve/timeseries-types.ts';
 import { anchorFor } from '../../runtime/training/fit.ts';
 import { type Cluster, OPERATOR_USER, type OperatorProcess, ROOT, startCluster, waitFor } from './harness/cluster.ts';
 
@@ -170,6 +171,21 @@ describe('the operator on a real control plane', () => {
         expect(Object.keys(f.forecasts[0].quantiles)).toEqual(['0.1', '0.5', '0.9']);
       }
     }
+    // KServe's Time Series API, shaped as KServe's clients send it.
+    const kserve = timeSeriesBody('grid-load', forecastBody(table, table.rows - 25, history, 24, fsSpec), 3_600_000, 24);
+    const tsModels = await fetch(`${base}/v1/timeseries/models`, { headers: auth });
+    expect(modelList.parse(await tsModels.json())).toEqual(['grid-load']);
+    const tsRes = await fetch(`${base}/v1/timeseries/forecast`, { method: 'POST', headers: auth, body: JSON.stringify(kserve) });
+    expect(tsRes.status).toBe(200);
+    const ts = forecastResponse.parse(await tsRes.json());
+    const [content] = ts.outputs[0].content;
+    expect(content).toMatchObject({ type: 'univariate_time_series', name: 'grid-load', frequency: 'H' });
+    expect(content.mean_forecast).toHaveLength(24);
+    expect(Object.keys(content.quantiles ?? {})).toEqual(['0.1', '0.5', '0.9']);
+    const tooFar = await fetch(`${base}/v1/timeseries/forecast`, { method: 'POST', headers: auth, body: JSON.stringify({ ...kserve, options: { horizon: 48 } }) });
+    expect(tooFar.status).toBe(400);
+    expect(tsErrorResponse.parse(await tooFar.json()).error).toMatchObject({ code: '400', type: 'invalid_horizon', param: 'options.horizon' });
+
     await new Promise((r) => setTimeout(r, 2000));
     const job = await c.kubectl(['create', 'job', '-n', 'energy', '--from=cronjob/grid-load-drift', 'grid-load-drift-now']);
     expect(job.stderr).toBe('');
