@@ -71,6 +71,24 @@ function ready(r: Resource<unknown>): boolean {
   return r.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 }
 
+/** Run is what the steps of one `fluxora run` share. */
+interface Run {
+  opts: RunOptions;
+  state: RunState;
+  store: RoleStore;
+  log: RoleLogger;
+  progress: Progress;
+  data: ReturnType<typeof manifestData>;
+  /** The folder a resource's manifest came from: relative data paths resolve against it. */
+  dataDirOf: (r: Resource<unknown>) => string;
+  /** The environment a Dataset's source is read with (its PostgreSQL Secret resolved from the manifests). */
+  sourceEnv: (ds: DatasetResource) => Record<string, string | undefined>;
+  /** The environment of child processes (tuning trials): the store's address added. */
+  childEnv: Record<string, string | undefined>;
+  servers: Serving[];
+  apiKeys: Map<string, string>;
+}
+
 /**
  * runPipeline runs manifests on this machine with the role code the operator
  * runs in pods: profile every Dataset, resolve FeatureSets, train TrainingJobs
@@ -79,7 +97,6 @@ function ready(r: Resource<unknown>): boolean {
  * the same functions the operator uses. A failure stops only what depends on it.
  */
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
-  const progress = new Progress();
   const servers: Serving[] = [];
   const apiKeys = new Map<string, string>();
   let store: RoleStore | undefined;
@@ -101,19 +118,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const log: RoleLogger = pino({ name: 'fluxora-run', level: 'info' }, pino.destination({ dest: join(opts.stateDir, 'run.log'), sync: false }));
   const runId = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
   const state = new RunState(loaded.resources, runId);
-  const data = manifestData(loaded.manifests);
-  const dataDirOf = (r: Resource<unknown>) => {
-    const m = loaded.resources.find((v) => v.kind === r.kind && v.name === r.name && v.namespace === r.namespace);
-    return m ? resolve(dirname(m.source.file)) : process.cwd();
-  };
-  const sourceEnv = (ds: DatasetResource) => {
-    const pg = ds.spec.source.postgres;
-    if (!pg) return opts.env;
-    const secret = data.secrets.get(pg.secretRef.name)?.[pg.secretRef.key];
-    if (secret === undefined) throw new Error(`Secret "${pg.secretRef.name}" with key "${pg.secretRef.key}" is not among the manifests`);
-    return { ...opts.env, FLUXORA_SOURCE_DATABASE_URL: secret };
-  };
-
+  const progress = new Progress();
   progress.log(`Running ${state.resources.length} resources from ${opts.path} (state in ${opts.stateDir})`);
   try {
     store = await openRoleStore({ stateDir: opts.stateDir, env: opts.env, log });
@@ -121,14 +126,45 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     process.stderr.write(`fluxora run: cannot open the store: ${(err as Error).message}\n`);
     return { exitCode: 1, state, servers, apiKeys, close };
   }
-  const childEnv = { ...opts.env, FLUXORA_DATABASE_URL: store.connectionString };
+  const data = manifestData(loaded.manifests);
+  const run: Run = {
+    opts,
+    state,
+    store,
+    log,
+    progress,
+    data,
+    dataDirOf: (r) => {
+      const m = loaded.resources.find((v) => v.kind === r.kind && v.name === r.name && v.namespace === r.namespace);
+      return m ? resolve(dirname(m.source.file)) : process.cwd();
+    },
+    sourceEnv: (ds) => {
+      const pg = ds.spec.source.postgres;
+      if (!pg) return opts.env;
+      const secret = data.secrets.get(pg.secretRef.name)?.[pg.secretRef.key];
+      if (secret === undefined) throw new Error(`Secret "${pg.secretRef.name}" with key "${pg.secretRef.key}" is not among the manifests`);
+      return { ...opts.env, FLUXORA_SOURCE_DATABASE_URL: secret };
+    },
+    childEnv: { ...opts.env, FLUXORA_DATABASE_URL: store.connectionString },
+    servers,
+    apiKeys,
+  };
+  await profileDatasets(run);
+  await resolveFeatureSets(run);
+  await trainModels(run);
+  await serveModels(run);
+  await checkDrift(run);
+  return { exitCode: report(run), state, servers, apiKeys, close };
+}
 
-  for (const ds of state.ofKind<DatasetResource>('Dataset')) {
-    progress.log(`Dataset/${ds.name}: profiling`);
+/** profileDatasets profiles every Dataset with the profile role and sets its status. */
+async function profileDatasets(run: Run): Promise<void> {
+  for (const ds of run.state.ofKind<DatasetResource>('Dataset')) {
+    run.progress.log(`Dataset/${ds.name}: profiling`);
     try {
       const summary = await runProfile(
-        { role: 'profile', dataset: ds, dataDir: dataDirOf(ds) },
-        { log, env: sourceEnv(ds), configMaps: data.configMaps },
+        { role: 'profile', dataset: ds, dataDir: run.dataDirOf(ds) },
+        { log: run.log, env: run.sourceEnv(ds), configMaps: run.data.configMaps },
       );
       const { fields, health } = datasetFieldsFromProfile(summary);
       setStatus(ds, health, { ...fields, phase: health.state === 'Ready' ? 'Ready' : 'Failed', lastProfileTime: new Date().toISOString() });
@@ -136,9 +172,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       setStatus(ds, failureHealth('ProfileFailed', (err as Error).message), { phase: 'Failed' });
     }
   }
+}
 
-  for (const fs of state.ofKind<FeatureSetResource>('FeatureSet')) {
-    const inputs = resolveFeatureSetInputs(fs, state);
+/** resolveFeatureSets resolves every FeatureSet against its Dataset and materializes those that ask for it. */
+async function resolveFeatureSets(run: Run): Promise<void> {
+  for (const fs of run.state.ofKind<FeatureSetResource>('FeatureSet')) {
+    const inputs = resolveFeatureSetInputs(fs, run.state);
     if (isWaiting(inputs)) {
       setStatus(fs, { state: 'Stalled', reason: inputs.reason, message: inputs.message });
       continue;
@@ -148,11 +187,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       setStatus(fs, health, fields);
       continue;
     }
-    progress.log(`FeatureSet/${fs.name}: materializing version ${fields.version}`);
+    run.progress.log(`FeatureSet/${fs.name}: materializing version ${fields.version}`);
     try {
       const m = await runMaterialize(
-        { role: 'materialize', featureSet: fs, dataset: inputs.dataset, dataDir: dataDirOf(inputs.dataset) },
-        { pool: store.pool, log, env: sourceEnv(inputs.dataset), configMaps: data.configMaps },
+        { role: 'materialize', featureSet: fs, dataset: inputs.dataset, dataDir: run.dataDirOf(inputs.dataset) },
+        { pool: run.store.pool, log: run.log, env: run.sourceEnv(inputs.dataset), configMaps: run.data.configMaps },
       );
       const done = materializedStatus({ health, fields }, m, { completionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
       setStatus(fs, done.health, done.fields);
@@ -160,44 +199,47 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       setStatus(fs, failureHealth('MaterializationFailed', (err as Error).message), fields);
     }
   }
+}
 
-  for (const tj of state.ofKind<TrainingJobResource>('TrainingJob')) {
-    const inputs = resolveTrainingInputs(tj, state);
+/** trainModels runs every TrainingJob whose inputs are Ready: its tuning trials in processes, then the model it registers. */
+async function trainModels(run: Run): Promise<void> {
+  for (const tj of run.state.ofKind<TrainingJobResource>('TrainingJob')) {
+    const inputs = resolveTrainingInputs(tj, run.state);
     if (isWaiting(inputs)) {
       setStatus(tj, { state: 'Stalled', reason: inputs.reason, message: inputs.message }, { phase: 'Failed' });
       continue;
     }
-    const config: TrainConfig = { role: 'train', trainingJob: tj, featureSet: inputs.featureSet, dataset: inputs.dataset, dataDir: dataDirOf(inputs.dataset) };
+    const config: TrainConfig = { role: 'train', trainingJob: tj, featureSet: inputs.featureSet, dataset: inputs.dataset, dataDir: run.dataDirOf(inputs.dataset) };
     const startTime = new Date().toISOString();
     try {
       const tuning = tj.spec.tuning;
       if (tuning) {
-        progress.log(`TrainingJob/${tj.name}: ${tuning.trials} tuning trials (${tuning.algorithm}), ${tuning.parallelism} at a time`);
+        run.progress.log(`TrainingJob/${tj.name}: ${tuning.trials} tuning trials (${tuning.algorithm}), ${tuning.parallelism} at a time`);
         const { failed } = await runTrialsInProcesses(config, {
-          stateDir: opts.stateDir,
-          env: { ...childEnv, FLUXORA_DATABASE_URL: store.connectionString },
+          stateDir: run.opts.stateDir,
+          env: run.childEnv,
           onProgress: (p) => {
             const key = `${tj.name} trial ${p.trial + 1}/${tuning.trials}`;
             if (p.done) {
-              progress.end(key);
-              progress.log(`TrainingJob/${tj.name}: trial ${p.trial + 1}/${tuning.trials} ${tuning.objective.metric}=${p.value?.toFixed(2)}`);
+              run.progress.end(key);
+              run.progress.log(`TrainingJob/${tj.name}: trial ${p.trial + 1}/${tuning.trials} ${tuning.objective.metric}=${p.value?.toFixed(2)}`);
             } else if (p.epoch !== undefined) {
-              progress.bar(key, p.epoch, p.epochs ?? 1, `epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(4)}`);
+              run.progress.bar(key, p.epoch, p.epochs ?? 1, `epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(4)}`);
             }
           },
         });
-        for (const f of failed) progress.log(`TrainingJob/${tj.name}: trial ${f.trial + 1} failed: ${f.message}`);
+        for (const f of failed) run.progress.log(`TrainingJob/${tj.name}: trial ${f.trial + 1} failed: ${f.message}`);
       }
-      progress.log(`TrainingJob/${tj.name}: training the model to register`);
+      run.progress.log(`TrainingJob/${tj.name}: training the model to register`);
       const key = `${tj.name} final`;
       const summary = await runFinal(config, {
-        pool: store.pool,
-        log,
-        onProgress: (p) => progress.bar(key, p.epoch, p.epochs, `${p.stage ?? ''} epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} val ${p.valLoss.toFixed(4)}`),
+        pool: run.store.pool,
+        log: run.log,
+        onProgress: (p) => run.progress.bar(key, p.epoch, p.epochs, `${p.stage ?? ''} epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)} val ${p.valLoss.toFixed(4)}`),
       });
-      progress.end(key);
+      run.progress.end(key);
       const m = summary.metrics;
-      progress.log(
+      run.progress.log(
         `TrainingJob/${tj.name}: registered ${summary.model.name} v${summary.model.version} (${summary.backtest.selected}): backtest MAE ${m.mae} (seasonal-naive ${summary.baseline.mae}, MASE ${m.mase}), RMSE ${m.rmse}, sMAPE ${m.smape}%, R2 ${m.r2}, ${(tj.spec.intervals.coverage * 100).toFixed(0)}% intervals cover ${((m.intervalCoverage ?? Number.NaN) * 100).toFixed(1)}%`,
       );
       setStatus(tj, { state: 'Ready', reason: 'Succeeded', message: `registered ${summary.model.name} version ${summary.model.version}` }, {
@@ -210,10 +252,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       setStatus(tj, failureHealth('TrainingFailed', (err as Error).message), { phase: 'Failed', startTime });
     }
   }
+}
 
-  let port = opts.port;
-  for (const md of state.ofKind<ModelDeploymentResource>('ModelDeployment')) {
-    const model = resolveModelSelector(md, state);
+/** serveModels starts an inference server on localhost for every ModelDeployment whose model resolves. */
+async function serveModels(run: Run): Promise<void> {
+  let port = run.opts.port;
+  for (const md of run.state.ofKind<ModelDeploymentResource>('ModelDeployment')) {
+    const model = resolveModelSelector(md, run.state);
     if (isWaiting(model)) {
       setStatus(md, { state: 'Stalled', reason: model.reason, message: model.message });
       continue;
@@ -222,15 +267,15 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       const auth = md.spec.auth?.apiKeySecretRef;
       let keys: string[] | undefined;
       if (auth) {
-        const { value, generated } = secretValue(data, auth.name, auth.key);
+        const { value, generated } = secretValue(run.data, auth.name, auth.key);
         keys = [value];
-        apiKeys.set(md.name, value);
-        if (generated) progress.log(`ModelDeployment/${md.name}: Secret "${auth.name}" is not among the manifests; generated an API key for this run`);
+        run.apiKeys.set(md.name, value);
+        if (generated) run.progress.log(`ModelDeployment/${md.name}: Secret "${auth.name}" is not among the manifests; generated an API key for this run`);
       }
-      const serving = await startServing({ role: 'serve', deployment: md, model }, { pool: store.pool, log, port, host: opts.host, apiKeys: keys });
-      servers.push(serving);
+      const serving = await startServing({ role: 'serve', deployment: md, model }, { pool: run.store.pool, log: run.log, port, host: run.opts.host, apiKeys: keys });
+      run.servers.push(serving);
       port = port === 0 ? 0 : port + 1;
-      progress.log(`ModelDeployment/${md.name}: serving ${serving.model.name} v${serving.model.version} at ${serving.url}`);
+      run.progress.log(`ModelDeployment/${md.name}: serving ${serving.model.name} v${serving.model.version} at ${serving.url}`);
       setStatus(md, { state: 'Ready', reason: 'Serving', message: `version ${serving.model.version} ready at ${serving.url}` }, {
         replicas: 1,
         readyReplicas: 1,
@@ -241,45 +286,51 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       setStatus(md, failureHealth('ServeFailed', (err as Error).message));
     }
   }
+}
 
-  for (const dm of state.ofKind<DriftMonitorResource>('DriftMonitor')) {
-    const inputs = resolveDriftInputs(dm, state);
+/** checkDrift replays recent data through each watched deployment (filling its prediction log) and runs each DriftMonitor. */
+async function checkDrift(run: Run): Promise<void> {
+  for (const dm of run.state.ofKind<DriftMonitorResource>('DriftMonitor')) {
+    const inputs = resolveDriftInputs(dm, run.state);
     if (isWaiting(inputs) || !ready(inputs.deployment)) {
       const why = isWaiting(inputs) ? inputs : { reason: 'ModelDeploymentNotReady' as const, message: `ModelDeployment "${dm.spec.modelDeploymentRef.name}" is not Ready` };
       setStatus(dm, { state: 'Stalled', reason: why.reason, message: why.message });
       continue;
     }
     try {
-      const serving = servers.find((s) => s.deploymentName === inputs.deployment.name);
-      if (serving && opts.replay > 0) {
-        const r = await replayTraffic(state, inputs.deployment, serving, {
-          requests: Math.max(opts.replay, dm.spec.minSamples),
-          apiKey: apiKeys.get(inputs.deployment.name),
-          dataDirOf,
-          configMaps: data.configMaps,
-          env: opts.env,
+      const serving = run.servers.find((s) => s.deploymentName === inputs.deployment.name);
+      if (serving && run.opts.replay > 0) {
+        const r = await replayTraffic(run.state, inputs.deployment, serving, {
+          requests: Math.max(run.opts.replay, dm.spec.minSamples),
+          apiKey: run.apiKeys.get(inputs.deployment.name),
+          dataDirOf: run.dataDirOf,
+          configMaps: run.data.configMaps,
+          env: run.opts.env,
         });
-        progress.log(`ModelDeployment/${inputs.deployment.name}: replayed ${r.requests} forecasts from the data: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors`);
+        run.progress.log(`ModelDeployment/${inputs.deployment.name}: replayed ${r.requests} forecasts from the data: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} errors`);
         await serving.flushLog();
-        await writeFile(join(opts.stateDir, `forecast-request-${inputs.deployment.name}.json`), JSON.stringify(r.example));
+        await writeFile(join(run.opts.stateDir, `forecast-request-${inputs.deployment.name}.json`), JSON.stringify(r.example));
         if (r.timeSeriesExample) {
-          await writeFile(join(opts.stateDir, `timeseries-request-${inputs.deployment.name}.json`), JSON.stringify(r.timeSeriesExample));
+          await writeFile(join(run.opts.stateDir, `timeseries-request-${inputs.deployment.name}.json`), JSON.stringify(r.timeSeriesExample));
         }
       }
-      const summary = await runDrift({ role: 'drift', monitor: dm, deployment: inputs.deployment, model: serving?.model ?? inputs.model }, { pool: store.pool, log });
-      progress.log(`DriftMonitor/${dm.name}: ${summary.result} (${summary.samples} samples, ${Math.round(summary.driftedShare * 100)}% of features drifted)`);
+      const summary = await runDrift({ role: 'drift', monitor: dm, deployment: inputs.deployment, model: serving?.model ?? inputs.model }, { pool: run.store.pool, log: run.log });
+      run.progress.log(`DriftMonitor/${dm.name}: ${summary.result} (${summary.samples} samples, ${Math.round(summary.driftedShare * 100)}% of features drifted)`);
       setStatus(dm, { state: 'Ready', reason: summary.result, message: `${summary.result}: ${summary.samples} samples` }, driftFieldsFromSummary(summary));
     } catch (err) {
       setStatus(dm, failureHealth('DriftCheckFailed', (err as Error).message));
     }
   }
+}
 
-  const failed = state.resources.filter((r) => !ready(r));
-  if (opts.output === 'json') process.stdout.write(`${JSON.stringify(toList(state), null, 2)}\n`);
-  else printStatusTable(state, process.stdout);
+/** report prints the status table (or JSON List) and why each resource that is not Ready is not; returns the exit code. */
+function report(run: Run): number {
+  const failed = run.state.resources.filter((r) => !ready(r));
+  if (run.opts.output === 'json') process.stdout.write(`${JSON.stringify(toList(run.state), null, 2)}\n`);
+  else printStatusTable(run.state, process.stdout);
   for (const r of failed) {
     const c = r.status?.conditions?.find((x) => x.type === 'Ready');
     process.stderr.write(`${r.kind}/${r.name} is not Ready: ${c?.reason}: ${c?.message}\n`);
   }
-  return { exitCode: failed.length > 0 ? 1 : 0, state, servers, apiKeys, close };
+  return failed.length > 0 ? 1 : 0;
 }
