@@ -14,7 +14,8 @@ import { JsonObjectApi } from './kube/object-api.ts';
 import { reconcileDataset } from './controllers/dataset/reconcile.ts';
 import { reconcileDriftMonitor } from './controllers/drift-monitor/reconcile.ts';
 import { reconcileFeatureSet } from './controllers/feature-set/reconcile.ts';
-import { reconcileModelDeployment } from './controllers/model-deployment/reconcile.ts';
+import { Autoscaler } from './controllers/model-deployment/autoscaler.ts';
+import { modelDeploymentReconciler } from './controllers/model-deployment/reconcile.ts';
 import { type CustomObject, createInformers, informerLookup, type ReconcileContext } from './controllers/shared/context.ts';
 import type { OperatorOptions } from './controllers/shared/options.ts';
 import { statusMetrics } from './controllers/shared/status-metrics.ts';
@@ -119,7 +120,7 @@ export function buildOperator(setup: OperatorSetup): Manager {
   trainingJob.watch(informers.Job, owned('TrainingJob'));
   trainingJob.watch(informers.FeatureSet, mapByIndex(informers.TrainingJob, 'featureSetRef'));
 
-  const modelDeployment = controller('ModelDeployment', reconcileModelDeployment);
+  const modelDeployment = controller('ModelDeployment', modelDeploymentReconciler(new Autoscaler()));
   modelDeployment.watch(informers.ModelDeployment);
   modelDeployment.watch(informers.Deployment, owned('ModelDeployment'));
   modelDeployment.watch(informers.Pod, (p) => {

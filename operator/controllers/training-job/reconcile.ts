@@ -4,28 +4,14 @@ import { splitKey } from '../../kube/object-key.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import { createJobIfAbsent, observeJob, parseSpec, waitingHealth, writeStatus } from '../shared/kit.ts';
 import type { ObservedJob } from '../shared/observed.ts';
-import { scrapeGauges } from '../shared/pod-metrics.ts';
-import { PROGRESS_METRICS, PROGRESS_PORT } from '../../../runtime/roles/progress.ts';
+import { readProgress } from './progress-reader.ts';
 import { renderTrainingJob, trainJobName, trialsJobName } from './render.ts';
-import { type LiveProgress, trainingJobStatus } from './status.ts';
+import { trainingJobStatus } from './status.ts';
 
 /** PROGRESS_PERIOD_MS is how often a running TrainingJob's pods are asked for their progress. */
 export const PROGRESS_PERIOD_MS = 10_000;
 
 const running = (job: ObservedJob | undefined) => job !== undefined && !job.complete && !job.failed;
-
-/** readProgress asks the Job's running pods at once for their latest epoch and takes the lowest completion index that answered. */
-async function readProgress(job: ObservedJob): Promise<LiveProgress | undefined> {
-  const pods = [...job.running].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-  const names = Object.values(PROGRESS_METRICS);
-  const readings = await Promise.all(pods.map((pod) => scrapeGauges(pod.ip, PROGRESS_PORT, names)));
-  for (const g of readings) {
-    const epoch = g?.[PROGRESS_METRICS.epoch];
-    const epochs = g?.[PROGRESS_METRICS.epochs];
-    if (g && epoch !== undefined && epochs !== undefined) return { epoch, epochs, loss: g[PROGRESS_METRICS.loss], valLoss: g[PROGRESS_METRICS.valLoss] };
-  }
-  return undefined;
-}
 
 /**
  * reconcileTrainingJob runs a TrainingJob: once its FeatureSet and Dataset are
