@@ -10,7 +10,7 @@
  *   POST /v2/models/{name}/infer with one row, through validation, the
  *   micro-batcher, a small TensorFlow.js MLP (runtime/models: 32 inputs -> 64 -> 32
  *   -> 24 steps, conformal ± 1) run by the forward pass serving picks for it
- *   (runtime/models/predictor.ts: the WebAssembly SIMD kernel where available),
+ *   (runtime/models/predictor.ts: the typed-array dense pass),
  *   the response writer, metrics and request ids;
  * - fluxora, batching off (maxBatchSize 1): every request is its own model call;
  * - fluxora with the stand-in test model (batching on): the server's own overhead,

@@ -26,7 +26,7 @@ export type ForecasterArtifact =
 /** Forecaster runs a stored forecaster: n rows of raw inputs in, n x horizon point forecasts (target units) out. */
 export interface Forecaster {
   run(X: Float32Array, n: number): Float32Array;
-  /** What runs, e.g. `gbdt`, `mlp(dense-wasm-simd)`, `ensemble(gbdt+mlp)`. */
+  /** What runs, e.g. `gbdt`, `mlp(dense-js)`, `ensemble(gbdt+mlp)`. */
   kind: string;
 }
 

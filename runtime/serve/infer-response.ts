@@ -1,7 +1,6 @@
 import type { BatchOutputs } from './batcher.ts';
 import { errors } from './errors.ts';
 import { FLOAT32_JSON_MAX_BYTES, type Float32Text, jsFloat32Text } from './float32-json.ts';
-import { wasmFloat32Text } from './float32-wasm.ts';
 import type { OutputName } from './infer-request.ts';
 
 /**
@@ -12,11 +11,8 @@ export function inferResponsePrefix(modelName: string, modelVersion: string): Bu
   return Buffer.from(`{"model_name":${JSON.stringify(modelName)},"model_version":${JSON.stringify(modelVersion)}`, 'utf8');
 }
 
-/**
- * TEXT builds response bodies: the WebAssembly number writer where there is
- * WebAssembly, writeFloat32 otherwise (the same bytes either way).
- */
-const TEXT: Float32Text = wasmFloat32Text() ?? jsFloat32Text();
+/** TEXT builds response bodies: FP32 numbers by writeFloat32, into a reused scratch. */
+const TEXT: Float32Text = jsFloat32Text();
 
 /**
  * SCRATCH_BYTES bounds the bodies built in TEXT's scratch (about 1,400 values), so
