@@ -99,20 +99,66 @@ export const REDACTED_LOG_PATHS = Object.freeze([
   'headers["x-api-key"]',
 ]);
 
+/** Load is the server's own count of requests in progress and whether it is closing, shared by its steps. */
+interface Load {
+  /** HTTP requests in progress (probes and /metrics excluded): the inflight gauge. */
+  inflight: number;
+  closing: boolean;
+}
+
+/** RouteCheck is a synchronous check a route runs before its handler (auth, a ready model); it throws the error to answer. */
+type RouteCheck = (request: FastifyRequest) => void;
+
 /**
  * build assembles the inference server: the OIP (KServe V2) REST API, POST
- * /v1/forecast, GET /metrics, the micro-batcher, API-key auth and readiness that
- * follows the model promise. It returns the Fastify instance without listening
- * (see server.ts); `app.fluxora` is its ServeControl. Every error response is
- * `{"error": message}` (errors.ts).
+ * /v1/forecast, KServe's Time Series API, GET /metrics, the micro-batcher, API-key
+ * auth and readiness that follows the model promise. It returns the Fastify
+ * instance without listening (see server.ts); `app.fluxora` is its ServeControl.
+ * Every error response is `{"error": message}` (errors.ts; KServe's error shape on
+ * the Time Series routes).
  */
 export function build(options: BuildOptions): FastifyInstance {
+  const app = createFastify(options);
+  const load: Load = { inflight: 0, closing: false };
+  const registry = options.registry ?? new Registry();
+  const { context, checks } = createContext(app, options, registry, load);
+  app.setErrorHandler(createErrorHandler(app.initialConfig.bodyLimit ?? DEFAULT_BODY_LIMIT));
+  instrumentRoutes(app, context, checks, load, options.logger !== false);
+  shutDownInOrder(app, context, load);
+
+  app.register(healthRoutes, { context });
+  app.register(metadataRoutes, { context });
+  app.register(inferenceRoutes, { context });
+  app.register(forecastRoutes, { context });
+  app.register(timeseriesRoutes, { context });
+  app.register(metricsRoutes, { registry });
+
+  const { state, batcher } = context;
+  const control: ServeControl = {
+    modelReady: state.loaded,
+    get ready() {
+      return state.ready;
+    },
+    get queuedRows() {
+      return batcher.queuedRows;
+    },
+    get inflight() {
+      return load.inflight;
+    },
+    startDraining() {
+      state.draining = true;
+    },
+  };
+  app.decorate('fluxora', control);
+  return app;
+}
+
+/** createFastify checks the options and makes the Fastify instance with the server's limits and logger. */
+function createFastify(options: BuildOptions): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!(Number.isInteger(bodyLimit) && bodyLimit > 0)) throw new RangeError(`bodyLimit: expected a positive integer, got ${bodyLimit}`);
   if (options.batching == null) throw new TypeError('batching: expected { maxBatchSize, maxLatencyMs, maxQueue }');
-  const auth = options.auth === undefined ? undefined : createApiKeyCheck(options.auth);
-
-  const app = Fastify({
+  return Fastify({
     logger: loggerOptions(options.logger),
     bodyLimit,
     genReqId: requestId,
@@ -123,11 +169,20 @@ export function build(options: BuildOptions): FastifyInstance {
     frameworkErrors,
     clientErrorHandler,
   });
-  const registry = options.registry ?? new Registry();
-  // HTTP requests in progress (probes and /metrics excluded): the inflight gauge.
-  let inflight = 0;
-  let closing = false;
+}
 
+/**
+ * createContext builds what the routes share: the model state, the micro-batcher,
+ * the metrics, the prediction recorder, and the routes' checks as onRequest hooks
+ * (`checks` maps each hook to its plain function, for instrumentRoutes to inline).
+ */
+function createContext(
+  app: FastifyInstance,
+  options: BuildOptions,
+  registry: Registry,
+  load: Load,
+): { context: ServeContext; checks: Map<onRequestHookHandler, RouteCheck> } {
+  const auth = options.auth === undefined ? undefined : createApiKeyCheck(options.auth);
   const predictions = createPredictionRecorder(options.predictionLog, app.log);
   const batcher = new Batcher({
     ...options.batching,
@@ -136,20 +191,13 @@ export function build(options: BuildOptions): FastifyInstance {
   });
   const metrics = createServeMetrics(
     registry,
-    { queueDepth: () => batcher.queuedRows, inflight: () => inflight, logDropped: () => predictions.dropped() },
+    { queueDepth: () => batcher.queuedRows, inflight: () => load.inflight, logDropped: () => predictions.dropped() },
     options.batching.maxBatchSize,
   );
   const state = loadModelState(options.model, app.log, (served) => metrics.setModel(served.model.name, served.model.version));
 
-  // The checks routes ask for (context.authenticated, context.guarded) are plain
-  // synchronous functions: each route runs its own inside its one onRequest hook
-  // (see onRoute below) instead of as hooks of their own.
-  const checkAuth = (request: FastifyRequest) => auth?.check(request.headers);
-  const checkModel = () => {
-    state.requireServed();
-  };
-  const checks = new Map<onRequestHookHandler, (request: FastifyRequest) => void>();
-  const asHook = (check: (request: FastifyRequest) => void): onRequestHookHandler => {
+  const checks = new Map<onRequestHookHandler, RouteCheck>();
+  const asHook = (check: RouteCheck): onRequestHookHandler => {
     const hook: onRequestHookHandler = (request, _reply, done) => {
       try {
         check(request);
@@ -161,8 +209,10 @@ export function build(options: BuildOptions): FastifyInstance {
     checks.set(hook, check);
     return hook;
   };
-  const authenticate = asHook(checkAuth);
-  const requireModel = asHook(checkModel);
+  const authenticate = asHook((request) => auth?.check(request.headers));
+  const requireModel = asHook(() => {
+    state.requireServed();
+  });
   const context: ServeContext = {
     state,
     batcher,
@@ -173,20 +223,27 @@ export function build(options: BuildOptions): FastifyInstance {
     authenticated: auth ? [authenticate] : [],
     guarded: auth ? [authenticate, requireModel] : [requireModel],
   };
+  return { context, checks };
+}
 
-  app.setErrorHandler(createErrorHandler(bodyLimit));
-
+/**
+ * instrumentRoutes gives every route its own onRequest hook and 'close' listener,
+ * which know its pattern, whether it is a probe, its metric series and its checks,
+ * so nothing is looked up per request. The one listener counts the request out of
+ * the inflight gauge and does what an onResponse hook would, without fastify's
+ * per-request finish and error listeners and their removal; a client that went
+ * away before its response was sent is neither timed nor logged. Unknown routes
+ * get a coded 404, timed and logged as `unmatched`.
+ */
+function instrumentRoutes(
+  app: FastifyInstance,
+  context: ServeContext,
+  checks: Map<onRequestHookHandler, RouteCheck>,
+  load: Load,
+  logging: boolean,
+): void {
+  const { metrics } = context;
   const probes = new Set<string>([...HEALTH_ROUTES, METRICS_ROUTE]);
-  const logging = options.logger !== false;
-  // Open connections, so closing can mark the responses still to be sent on them
-  // `Connection: close` (socket._httpMessage, as http-terminator does). Tracked per
-  // connection, not per request: a long-lived collection that every request enters
-  // and leaves costs GC time.
-  const sockets = new Set<Socket>();
-  app.server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
   const completed = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -201,19 +258,13 @@ export function build(options: BuildOptions): FastifyInstance {
     const fields = { method: request.method, route, statusCode: reply.statusCode, durationMs: Math.round(elapsedMs * 1000) / 1000 };
     request.log[level](fields, 'Request completed');
   };
-  // Every route gets its own onRequest hook and 'close' listener, which know its
-  // pattern, whether it is a probe, its metric series and its checks, so nothing
-  // is looked up per request. The one listener counts the request out of the
-  // inflight gauge and does what an onResponse hook would, without fastify's
-  // per-request finish and error listeners and their removal; a client that went
-  // away before its response was sent is neither timed nor logged.
   app.addHook('onRoute', (route) => {
     const pattern = route.url;
     const probe = probes.has(pattern);
     const record = metrics.requestRecorder(pattern);
     const own = hooks(route.onRequest);
     const ownChecks = own.map((hook) => checks.get(hook));
-    const inline = ownChecks.every((check) => check !== undefined) ? (ownChecks as Array<(request: FastifyRequest) => void>) : undefined;
+    const inline = ownChecks.every((check) => check !== undefined) ? (ownChecks as RouteCheck[]) : undefined;
     const onRequest: onRequestHookHandler = (request, reply, done) => {
       reply.header(REQUEST_ID_HEADER, request.id);
       const res = reply.raw;
@@ -221,12 +272,12 @@ export function build(options: BuildOptions): FastifyInstance {
       // A response emits 'close' once: just after 'finish', or when the client went away
       // (before the response was ended: then it is neither timed nor logged).
       res.on('close', () => {
-        if (!probe) inflight--;
+        if (!probe) load.inflight--;
         if (res.writableEnded) completed(request, reply, pattern, probe, record, performance.now() - started);
       });
       if (!probe) {
-        inflight++;
-        if (closing) {
+        load.inflight++;
+        if (load.closing) {
           done(new errors.FST_FLUXORA_SHUTTING_DOWN());
           return;
         }
@@ -250,11 +301,27 @@ export function build(options: BuildOptions): FastifyInstance {
     reply.raw.once('finish', () => completed(request, reply, 'unmatched', false, recordUnmatched, performance.now() - started));
     return notFoundHandler(request, reply);
   });
+}
 
+/**
+ * shutDownInOrder closes gracefully: from preClose on, requests in progress get
+ * `Connection: close` (so keep-alive clients move on to another pod), readiness
+ * turns off, and the batcher stops waiting for batch company; once the HTTP
+ * server has closed, whatever is still queued runs.
+ */
+function shutDownInOrder(app: FastifyInstance, context: ServeContext, load: Load): void {
+  const { state, batcher } = context;
+  // Open connections, tracked per connection, not per request: a long-lived
+  // collection that every request enters and leaves costs GC time.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   app.addHook('preClose', (done) => {
-    closing = true;
+    load.closing = true;
     // Requests that arrive from now on get `Connection: close` from fastify; those
-    // in progress get it here, so keep-alive clients move on to another pod.
+    // in progress get it here (socket._httpMessage, as http-terminator does).
     for (const socket of sockets) {
       const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
       if (res != null && !res.headersSent) res.setHeader('connection', 'close');
@@ -265,34 +332,8 @@ export function build(options: BuildOptions): FastifyInstance {
     done();
   });
   app.addHook('onClose', async () => {
-    // Runs once the HTTP server has closed; anything still queued runs now.
     await batcher.close();
   });
-
-  app.register(healthRoutes, { context });
-  app.register(metadataRoutes, { context });
-  app.register(inferenceRoutes, { context });
-  app.register(forecastRoutes, { context });
-  app.register(timeseriesRoutes, { context });
-  app.register(metricsRoutes, { registry });
-
-  const control: ServeControl = {
-    modelReady: state.loaded,
-    get ready() {
-      return state.ready;
-    },
-    get queuedRows() {
-      return batcher.queuedRows;
-    },
-    get inflight() {
-      return inflight;
-    },
-    startDraining() {
-      state.draining = true;
-    },
-  };
-  app.decorate('fluxora', control);
-  return app;
 }
 
 /** hooks normalises a route's hook option (none, one, or a list) to a list. */

@@ -144,6 +144,11 @@ describe('POST /v1/timeseries/forecast', () => {
     expect((await post(app, kserveShaped(), { authorization: 'Bearer secret' })).statusCode).toBe(200);
   });
 
+  it('holds the body limit, answering 413 in KServe error shape', async () => {
+    const { app } = await setup({ covariates: [] }, { bodyLimit: 200 });
+    expectError(await post(app, kserveShaped()), 413, 'FST_FLUXORA_BODY_TOO_LARGE', '', /larger than 200 bytes/);
+  });
+
   it('counts its requests in the server metrics by route', async () => {
     const { app } = await setup();
     await post(app, kserveShaped());
