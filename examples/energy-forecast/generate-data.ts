@@ -12,6 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../runtime/models/random.ts';
 
 /** GridLoadOptions are the generator's inputs; the defaults write the committed file. */
 export interface GridLoadOptions {
@@ -29,16 +30,6 @@ export const defaultHolidays = [
   '2024-06-10', '2024-09-27', '2024-11-05', '2024-12-25', '2024-12-26',
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -68,7 +59,7 @@ function isoWithOffset(utcMs: number, offsetMinutes: number): string {
 
 /** generateGridLoad returns the CSV text (header timestamp,load,temperature). */
 export function generateGridLoad(options: GridLoadOptions): string {
-  const rand = mulberry32(options.seed);
+  const rand = seededRandom(options.seed);
   const normal = gaussian(rand);
   const holidays = new Set(options.holidays);
   const startLocal = Date.parse(`${options.start}T00:00:00Z`);

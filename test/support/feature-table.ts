@@ -53,14 +53,5 @@ export function melbourneOffsetMinutes(utcMs: number): number {
   return utcMs < dstEnds || utcMs >= dstStarts ? 660 : 600;
 }
 
-/** seededRandom returns a small deterministic PRNG (mulberry32) in [0, 1), so test data is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** seededRandom is the runtime's deterministic PRNG (mulberry32), re-exported so test data is reproducible. */
+export { seededRandom } from '../../runtime/models/random.ts';
