@@ -1,5 +1,6 @@
 import { roleLogger } from '../runtime/roles/logger.ts';
-import { readRoleConfig } from '../runtime/roles/config.ts';
+import { CONTRACT_VERSION } from '../runtime/contract/version.ts';
+import { readRoleConfig } from '../runtime/contract/config.ts';
 import { runDrift } from '../runtime/roles/drift.ts';
 import { runMaterialize } from '../runtime/roles/materialize.ts';
 import { runProfile } from '../runtime/roles/profile.ts';
@@ -24,7 +25,7 @@ const common = { config: { type: 'string' as const }, 'state-dir': { type: 'stri
 /** finish prints a role's summary, writes the termination message, and maps an error to exit 1 with the message. */
 async function finish(work: () => Promise<Record<string, unknown>>, ok: (s: Record<string, unknown>) => boolean = () => true): Promise<number> {
   try {
-    const summary = await work();
+    const summary = { contract: CONTRACT_VERSION, ...(await work()) };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     writeTerminationMessage(summary);
     return ok(summary) ? 0 : 1;

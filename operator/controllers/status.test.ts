@@ -10,6 +10,10 @@ import { driftMonitorStatus } from './drift-monitor/status.ts';
 import { modelDeploymentStatus, type ObservedDeployment } from './model-deployment/status.ts';
 import type { ObservedJob } from './shared/observed.ts';
 import { trainingJobStatus } from './training-job/status.ts';
+import { CONTRACT_VERSION } from '../../runtime/contract/version.ts';
+
+/** reported is a pod's termination message: a summary with the contract version. */
+const reported = (summary: object) => JSON.stringify({ contract: CONTRACT_VERSION, ...summary });
 
 const job = (over: Partial<ObservedJob>): ObservedJob => ({ name: 'j', complete: false, failed: false, active: 0, succeeded: 0, running: [], terminated: [], ...over });
 const profile = {
@@ -26,12 +30,12 @@ describe('status', () => {
   it.each([
     ['no Job yet', undefined, 'Progressing', 'JobPending'],
     ['a running Job', job({ active: 1 }), 'Progressing', 'Profiling'],
-    ['a passing profile', job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(profile) }] }), 'Ready', 'Profiled'],
+    ['a passing profile', job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: reported(profile) }] }), 'Ready', 'Profiled'],
     [
       'a failed validation',
       job({
         complete: true,
-        terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify({ ...profile, validation: { passed: false, checks: [{ name: 'minRows', passed: false, message: '5 rows; at least 1000 required' }] } }) }],
+        terminated: [{ pod: 'p', exitCode: 0, message: reported({ ...profile, validation: { passed: false, checks: [{ name: 'minRows', passed: false, message: '5 rows; at least 1000 required' }] } }) }],
       }),
       'Stalled',
       'ValidationFailed',
@@ -55,11 +59,35 @@ describe('status', () => {
     namespace: 'ml',
     spec: trainingJobSpec.parse({ featureSetRef: { name: 'f' }, model: { algorithm: 'mlp' }, registry: { model: 'm' }, ...(tuning ? { tuning } : {}) }),
   });
-  const trained = { model: { name: 'm', version: 2 }, metrics: { mae: 1, rmse: 2, mape: 3, r2: 0.9, intervalCoverage: 0.9 }, baseline: { method: 'seasonal-naive', mae: 2 } };
+  const trained = {
+    model: { name: 'm', version: 2 },
+    metrics: { mae: 1, rmse: 2, mape: 3, smape: 3, mase: 0.5, r2: 0.9, intervalCoverage: 0.9 },
+    baseline: { method: 'seasonal-naive', mae: 2 },
+    backtest: { selected: 'mlp', folds: [{ fold: 0, from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z', samples: 744, mae: 1, smape: 3, mase: 0.5, baselineMae: 2 }], candidates: [{ name: 'mlp', mae: 1, mase: 0.5 }] },
+    datasetVersion: 'd1',
+    featureSetVersion: 'f1',
+    iterations: 40,
+    samples: { train: 9000, backtest: 3000, skipped: 168 },
+  };
+
+  it('fails clearly on a summary of another contract version, or one that breaks the schema', () => {
+    const finished = (message: string) => trainingJobStatus(tj(), undefined, job({ name: 'tj-train-g1', complete: true, terminated: [{ pod: 'p', exitCode: 0, message }] }));
+    const older = finished(JSON.stringify(trained));
+    expect(older.health).toMatchObject({ state: 'Stalled', reason: 'ContractMismatch' });
+    expect(older.health.message).toBe(
+      'Job tj-train-g1: the training pod speaks no contract version (a release before versioned contracts), this operator speaks 1: run the operator and the workload image of the same Fluxora release',
+    );
+    const newer = finished(JSON.stringify({ ...trained, contract: 2 }));
+    expect(newer.health.message).toContain('the training pod speaks contract version 2, this operator speaks 1');
+    const broken = finished(reported({ ...trained, metrics: { ...trained.metrics, mae: 'low' } }));
+    expect(broken.health).toMatchObject({ state: 'Stalled', reason: 'InvalidSummary' });
+    expect(broken.health.message).toMatch(/^Job tj-train-g1: the training pod reported a summary this operator cannot read: metrics\.mae: /);
+    expect(broken.fields.phase).toBe('Failed');
+  });
 
   it('reports tuning progress, then the registered version and metrics', () => {
     const tuned = tj({ trials: 4, searchSpace: {} });
-    const trial = (value: number) => ({ pod: 'p', exitCode: 0, message: JSON.stringify({ trial: 0, params: {}, objective: { metric: 'mae', value } }) });
+    const trial = (value: number) => ({ pod: 'p', exitCode: 0, message: reported({ trial: 0, params: {}, objective: { metric: 'mae', value } }) });
     const running = trainingJobStatus(tuned, job({ active: 2, succeeded: 2, terminated: [trial(150.5), trial(120.25)] }), undefined);
     expect(running.health).toMatchObject({ state: 'Progressing', reason: 'Tuning', message: '2/4 trials finished, best mae 120.25' });
     expect(running.fields.progress).toEqual({ trial: 2, trials: 4, bestMetric: 120.25 });
@@ -71,7 +99,7 @@ describe('status', () => {
     expect(final.fields.progress).toEqual({ epoch: 12, epochs: 40, loss: 0.5 });
     const quiet = trainingJobStatus(tj(), undefined, job({ name: 'tj-train-g1', active: 1 }));
     expect(quiet.fields.progress).toBeUndefined();
-    const done = trainingJobStatus(tuned, job({ complete: true, succeeded: 4 }), job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(trained) }] }), { epoch: 40, epochs: 40 });
+    const done = trainingJobStatus(tuned, job({ complete: true, succeeded: 4 }), job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: reported(trained) }] }), { epoch: 40, epochs: 40 });
     expect(done.health.state).toBe('Ready');
     expect(done.fields).toMatchObject({ phase: 'Succeeded', model: { name: 'm', version: 2 }, metrics: { mae: 1 }, baseline: { mae: 2 } });
     expect(done.fields.progress).toBeUndefined();
@@ -96,7 +124,7 @@ describe('status', () => {
   it('reports drift checks and waits for the first', () => {
     expect(driftMonitorStatus('c', undefined).health.state).toBe('Progressing');
     const summary = { result: 'NoDrift', drifted: false, driftedShare: 0, samples: 300, minSamples: 200, model: { name: 'm', version: 1 }, features: [], ranAt: '2026-01-01T00:00:00.000Z' };
-    const ok = driftMonitorStatus('c', job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(summary) }] }));
+    const ok = driftMonitorStatus('c', job({ complete: true, terminated: [{ pod: 'p', exitCode: 0, message: reported(summary) }] }));
     expect(ok.health).toMatchObject({ state: 'Ready', reason: 'NoDrift' });
     expect(ok.fields).toMatchObject({ result: 'NoDrift', samples: 300, lastRunTime: '2026-01-01T00:00:00Z' });
   });

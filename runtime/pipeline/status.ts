@@ -1,9 +1,6 @@
 import type { Condition } from '../../crds/common.ts';
 import { forecastInputNames } from '../features/forecast-frame.ts';
-import type { DriftSummary } from '../roles/drift.ts';
-import type { MaterializeSummary } from '../roles/materialize.ts';
-import type { ProfileSummary } from '../roles/profile.ts';
-import type { TrainSummary } from '../roles/train.ts';
+import type { DriftSummary, MaterializeSummary, ProfileSummary, TrainSummary } from '../contract/summaries.ts';
 import type { DatasetResource, FeatureSetResource } from './resources.ts';
 import { featureSetVersion } from './versions.ts';
 

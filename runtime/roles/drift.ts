@@ -1,24 +1,14 @@
 import type { Pool } from 'pg';
+import type { DriftSummary } from '../contract/summaries.ts';
 import type { ColumnProfile } from '../data/profile.ts';
 import { detectDrift, type DriftMethodOverride } from '../drift/detect.ts';
 import { decodeSeries, type EncodedSeries } from '../drift/reference.ts';
 import { loadModel, resolveVersion } from '../registry/registry.ts';
 import { recordDriftResult } from '../store/drift-results.ts';
 import { readPredictionWindow } from '../store/prediction-log.ts';
-import type { DriftConfig } from './config.ts';
+import type { DriftConfig } from '../contract/config.ts';
 import type { RoleLogger } from './logger.ts';
 
-/** DriftSummary is what a drift check reports, and what DriftMonitor status is built from. */
-export interface DriftSummary {
-  result: 'Drift' | 'NoDrift' | 'InsufficientData';
-  drifted: boolean;
-  driftedShare: number;
-  samples: number;
-  minSamples: number;
-  model: { name: string; version: number };
-  features: { name: string; method: string; score: number; threshold: number; drifted: boolean }[];
-  ranAt: string;
-}
 
 /** windowMillis parses a DriftMonitor window (30m, 24h, 7d) into milliseconds. */
 export function windowMillis(window: string): number {

@@ -4,7 +4,7 @@ import { datasetSpec } from '../../crds/dataset.ts';
 import { featureSetSpec } from '../../crds/feature-set.ts';
 import { listFeatureSetVersions, loadFeatureRows, saveFeatureRows } from '../store/feature-rows.ts';
 import { withTestDatabase } from '../../test/support/test-db.ts';
-import type { MaterializeConfig } from './config.ts';
+import type { MaterializeConfig } from '../contract/config.ts';
 import { silentLogger } from './logger.ts';
 import { runMaterialize } from './materialize.ts';
 

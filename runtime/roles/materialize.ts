@@ -1,22 +1,13 @@
 import type { Pool } from 'pg';
+import type { MaterializeSummary } from '../contract/summaries.ts';
 import { loadTable } from '../data/load.ts';
 import { buildForecastFrame } from '../features/forecast-frame.ts';
 import { featureSetVersion } from '../pipeline/versions.ts';
 import { saveFeatureRows } from '../store/feature-rows.ts';
-import type { MaterializeConfig } from './config.ts';
+import type { MaterializeConfig } from '../contract/config.ts';
 import type { RoleLogger } from './logger.ts';
 import { resolveSource, type SourceContext } from './source.ts';
 
-/** MaterializeSummary is what the materialize role reports, and what FeatureSet status.materialized is built from. */
-export interface MaterializeSummary {
-  /** The FeatureSet version the rows belong to (dataset version + spec). */
-  version: string;
-  datasetVersion: string;
-  rows: number;
-  features: number;
-  /** The store's table the rows are in. */
-  table: string;
-}
 
 /**
  * runMaterialize computes a FeatureSet's model inputs for one forecast step at

@@ -1,20 +1,11 @@
 import { loadTable } from '../data/load.ts';
+import type { ProfileSummary } from '../contract/summaries.ts';
 import { type ColumnProfile, profileTable } from '../data/profile.ts';
 import { validateTable } from '../data/validate.ts';
-import type { ProfileConfig } from './config.ts';
+import type { ProfileConfig } from '../contract/config.ts';
 import type { RoleLogger } from './logger.ts';
 import { resolveSource, type SourceContext } from './source.ts';
 
-/** ProfileSummary is what the profile role reports (termination message and `run`), and what Dataset status is built from. */
-export interface ProfileSummary {
-  version: string;
-  rows: number;
-  rejectedRows: number;
-  timeRange: { start?: string; end?: string };
-  columns: { name: string; type: string; nulls?: number; min?: number; max?: number; mean?: number; std?: number }[];
-  validation: { passed: boolean; checks: { name: string; passed: boolean; message: string }[] };
-  rejections: { line: number; reason: string }[];
-}
 
 const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : undefined);
 

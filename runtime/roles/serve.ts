@@ -2,9 +2,9 @@ import type { Pool } from 'pg';
 import { loadModel, resolveVersion } from '../registry/registry.ts';
 import { startServer } from '../serve/server.ts';
 import { PredictionLogWriter } from '../store/prediction-log.ts';
-import type { ServeConfig } from './config.ts';
+import type { ServeConfig } from '../contract/config.ts';
 import type { RoleLogger } from './logger.ts';
-import { servingModel } from './serving-model.ts';
+import { servingModel } from '../serve/registry-model.ts';
 
 /** Serving is a running inference server for one ModelDeployment. */
 export interface Serving {

@@ -14,7 +14,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '../store/embedded.
 import { silentLogger } from '../store/logger.ts';
 import { migrate } from '../store/migrations.ts';
 import { seedTestDataDir } from '../../test/support/test-db.ts';
-import type { TrainConfig } from './config.ts';
+import type { TrainConfig } from '../contract/config.ts';
 import { runDrift } from './drift.ts';
 import { type Serving, startServing } from './serve.ts';
 import { runFinal } from './train.ts';

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { TrainSummary, TrialSummary } from '../contract/summaries.ts';
 import type { ModelSpec } from '../../crds/training-job.ts';
 import { loadTable } from '../data/load.ts';
 import { profileColumn } from '../data/profile.ts';
@@ -8,12 +9,12 @@ import { featureSetVersion } from '../pipeline/versions.ts';
 import { registerModel } from '../registry/registry.ts';
 import { finishTrial, listTrials, recordTrial } from '../registry/trials.ts';
 import { describeModel } from '../training/algorithms.ts';
-import { type CandidateReport, type FoldReport, type ForecastJob, fitForecaster, type FitResult } from '../training/fit.ts';
+import { type ForecastJob, fitForecaster } from '../training/fit.ts';
 import { columnOf, monitoredFeatures } from '../training/monitored.ts';
 import { type CompletedTrial, proposeParams, type TrialParams } from '../training/tuning.ts';
-import type { TrainConfig } from './config.ts';
+import type { TrainConfig } from '../contract/config.ts';
 import type { RoleLogger } from './logger.ts';
-import { FORECASTER_FORMAT } from './serving-model.ts';
+import { FORECASTER_FORMAT } from '../serve/registry-model.ts';
 import { resolveSource, type SourceContext } from './source.ts';
 
 /** TrainContext is what the train role needs around its config: the store, a logger and where data lives. */
@@ -24,25 +25,7 @@ export interface TrainContext extends SourceContext {
   onProgress?: (p: { trial?: number; trials?: number; stage?: string; epoch: number; epochs: number; loss: number; valLoss: number }) => void;
 }
 
-/** TrialSummary is what one tuning trial reports. */
-export interface TrialSummary {
-  trial: number;
-  params: TrialParams;
-  objective: { metric: string; value: number };
-}
 
-/** TrainSummary is what the final training reports, and what TrainingJob status is built from. */
-export interface TrainSummary {
-  model: { name: string; version: number };
-  metrics: { mae: number; rmse: number; mape: number; smape: number; mase: number; r2: number; intervalCoverage?: number };
-  baseline: { method: string; mae: number };
-  backtest: { selected: string; folds: FoldReport[]; candidates: CandidateReport[] };
-  trials?: { completed: number; total: number; best?: { index: number; metric: number; params: string } };
-  datasetVersion: string;
-  featureSetVersion: string;
-  iterations: number;
-  samples: FitResult['samples'];
-}
 
 /** studyName identifies a TrainingJob run's tuning study in the store. */
 export function studyName(config: TrainConfig): string {

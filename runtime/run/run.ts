@@ -23,7 +23,7 @@ import {
   type Health,
   trainingFieldsFromSummary,
 } from '../pipeline/status.ts';
-import type { TrainConfig } from '../roles/config.ts';
+import type { TrainConfig } from '../contract/config.ts';
 import { runDrift } from '../roles/drift.ts';
 import type { RoleLogger } from '../roles/logger.ts';
 import { runProfile } from '../roles/profile.ts';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrainConfig } from '../roles/config.ts';
+import { serializeRoleConfig, type TrainConfig } from '../contract/config.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fluxora.mjs', import.meta.url));
 
@@ -29,7 +29,7 @@ export async function runTrialsInProcesses(
   const tuning = config.trainingJob.spec.tuning;
   if (!tuning) return { failed: [] };
   const file = join(opts.stateDir, `train-${config.trainingJob.namespace}-${config.trainingJob.name}.json`);
-  await writeFile(file, JSON.stringify(config));
+  await writeFile(file, serializeRoleConfig(config));
   const failed: { trial: number; message: string }[] = [];
   let next = 0;
   const runOne = (trial: number) =>

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetSpec } from '../../crds/dataset.ts';
+import { serializeRoleConfig } from '../../runtime/contract/config.ts';
 
 /**
  * The image as far as it can be checked without a container engine: the final
@@ -128,7 +129,7 @@ describe('the image layout', () => {
 
   it("runs a workload role on the image's example data, as the example's Dataset names it", async () => {
     const dataset = { kind: 'Dataset', name: 'grid-load', namespace: 'ml', spec: datasetSpec.parse({ source: { csv: { path: 'data/grid-load.csv' } }, columns: [{ name: 'load' }, { name: 'temperature' }] }) };
-    const r = await fluxora(['profile'], { FLUXORA_CONFIG: JSON.stringify({ role: 'profile', dataset, dataDir: path.join(root, 'data') }), FLUXORA_TERMINATION_LOG: path.join(root, 'termination-log') });
+    const r = await fluxora(['profile'], { FLUXORA_CONFIG: serializeRoleConfig({ role: 'profile', dataset, dataDir: path.join(root, 'data') }), FLUXORA_TERMINATION_LOG: path.join(root, 'termination-log') });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ rows: 13128, rejectedRows: 0, validation: { passed: true } });
   });

@@ -1,6 +1,6 @@
 import type { V1JobSpec, V1ObjectMeta } from '@kubernetes/client-node';
 import type { DatasetResource } from '../../../runtime/pipeline/resources.ts';
-import type { ProfileConfig } from '../../../runtime/roles/config.ts';
+import type { ProfileConfig } from '../../../runtime/contract/config.ts';
 import { childLabels, childName, datasetSources, identity, type KubeObject, ownerReference, specHash, workloadPod } from '../shared/children.ts';
 import { KubeCronJob, KubeJob } from '../../manifests/k8s.ts';
 import { synth } from '../../manifests/synth.ts';

@@ -1,5 +1,5 @@
 import { datasetFieldsFromProfile, failureHealth, type Health } from '../../../runtime/pipeline/status.ts';
-import type { ProfileSummary } from '../../../runtime/roles/profile.ts';
+import { type ProfileSummary, profileSummary } from '../../../runtime/contract/summaries.ts';
 import { failureText, type ObservedJob, succeededSummary } from '../shared/observed.ts';
 
 /**
@@ -12,10 +12,9 @@ export function datasetStatus(job: ObservedJob | undefined): { health: Health; f
   const base = { jobName: job.name };
   if (job.failed) return { health: failureHealth('ProfileFailed', failureText(job)), fields: { ...base, phase: 'Failed' } };
   if (!job.complete) return { health: { state: 'Progressing', reason: 'Profiling', message: `Job ${job.name} is running` }, fields: { ...base, phase: 'Profiling' } };
-  const summary = succeededSummary<ProfileSummary>(job);
-  if (!summary?.version) {
-    return { health: failureHealth('NoProfile', `Job ${job.name} completed without a profile in its termination message`), fields: { ...base, phase: 'Failed' } };
-  }
+  const read = succeededSummary(job, profileSummary);
+  if (!('summary' in read)) return { health: failureHealth(read.reason, read.message), fields: { ...base, phase: 'Failed' } };
+  const summary: ProfileSummary = read.summary;
   const { fields, health } = datasetFieldsFromProfile(summary);
   return { health, fields: { ...base, ...fields, phase: health.state === 'Ready' ? 'Ready' : 'Failed', lastProfileTime: job.completionTime } };
 }

@@ -1,6 +1,6 @@
 import { isWaiting, resolveDriftInputs, trainingJobForModel } from '../../../runtime/pipeline/resolve.ts';
 import type { DriftMonitorResource } from '../../../runtime/pipeline/resources.ts';
-import type { DriftSummary } from '../../../runtime/roles/drift.ts';
+import { driftSummary } from '../../../runtime/contract/summaries.ts';
 import { splitKey } from '../../kube/object-key.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import { applyChild, observeJob, parseSpec, waitingHealth, writeStatus } from '../shared/kit.ts';
@@ -37,7 +37,9 @@ export async function reconcileDriftMonitor(ctx: ReconcileContext, key: string):
     .sort((a, b) => (b.completionTime ?? b.startTime ?? '').localeCompare(a.completionTime ?? a.startTime ?? ''));
   const latest = jobs[0];
   let retrainJob = (dm.status as { retrainJob?: string } | undefined)?.retrainJob;
-  const summary = latest?.complete ? succeededSummary<DriftSummary>(latest) : undefined;
+  const read = latest?.complete ? succeededSummary(latest, driftSummary) : undefined;
+  // An unreadable summary is reported on the status by driftMonitorStatus; it never triggers a retrain.
+  const summary = read && 'summary' in read ? read.summary : undefined;
   if (summary?.drifted && dm.spec.onDrift.retrain) {
     const name = retrainName(dm, summary.model.version);
     const source = trainingJobForModel(ctx.lookup, dm.namespace, summary.model);

@@ -1,6 +1,6 @@
 import type { ModelSelector } from '../../../runtime/pipeline/resolve.ts';
 import type { DriftMonitorResource, ModelDeploymentResource, TrainingJobResource } from '../../../runtime/pipeline/resources.ts';
-import type { DriftConfig } from '../../../runtime/roles/config.ts';
+import type { DriftConfig } from '../../../runtime/contract/config.ts';
 import { childLabels, childName, identity, type KubeObject, ownerReference, workloadPod } from '../shared/children.ts';
 import { TrainingJob } from '../../manifests/fluxora.ts';
 import { KubeCronJob } from '../../manifests/k8s.ts';

@@ -1,5 +1,5 @@
 import { driftFieldsFromSummary, failureHealth, type Health } from '../../../runtime/pipeline/status.ts';
-import type { DriftSummary } from '../../../runtime/roles/drift.ts';
+import { type DriftSummary, driftSummary } from '../../../runtime/contract/summaries.ts';
 import { failureText, type ObservedJob, succeededSummary } from '../shared/observed.ts';
 
 /**
@@ -13,8 +13,9 @@ export function driftMonitorStatus(cronJobName: string, latest: ObservedJob | un
   if (!latest) return { health: { state: 'Progressing', reason: 'Scheduled', message: 'waiting for the first scheduled check' }, fields: base };
   if (latest.failed) return { health: failureHealth('CheckFailed', failureText(latest)), fields: base };
   if (!latest.complete) return { health: { state: 'Progressing', reason: 'Checking', message: `Job ${latest.name} is running` }, fields: base };
-  const summary = succeededSummary<DriftSummary>(latest);
-  if (!summary?.result) return { health: failureHealth('NoResult', `Job ${latest.name} completed without a result`), fields: base };
+  const read = succeededSummary(latest, driftSummary);
+  if (!('summary' in read)) return { health: failureHealth(read.reason, read.message), fields: base };
+  const summary: DriftSummary = read.summary;
   return {
     health: { state: 'Ready', reason: summary.result, message: `${summary.result}: ${summary.samples} samples, ${Math.round(summary.driftedShare * 100)}% of features drifted` },
     fields: { ...base, ...driftFieldsFromSummary(summary) },

@@ -6,6 +6,10 @@ import type { ObservedJob } from '../shared/observed.ts';
 import { defaultOperatorOptions as opts } from '../shared/options.ts';
 import { materializeJobName, renderMaterializeJob } from './render.ts';
 import { materializationStatus } from './status.ts';
+import { CONTRACT_VERSION } from '../../../runtime/contract/version.ts';
+
+/** reported is a pod's termination message: a summary with the contract version. */
+const reported = (summary: object) => JSON.stringify({ contract: CONTRACT_VERSION, ...summary });
 
 // biome-ignore lint/suspicious/noExplicitAny: tests walk rendered objects freely.
 type Any = any;
@@ -41,10 +45,10 @@ describe('FeatureSet materialization', () => {
     ['no Job yet', undefined, 'Progressing', 'Materializing', previous],
     ['a running Job', job({}), 'Progressing', 'Materializing', previous],
     ['a failed Job', job({ failed: true, active: 0, terminated: [{ pod: 'p', exitCode: 1, message: '{"error":"connection refused"}' }] }), 'Stalled', 'MaterializationFailed', previous],
-    ['a Job without a summary', job({ complete: true, active: 0, terminated: [{ pod: 'p', exitCode: 0 }] }), 'Stalled', 'NoResult', previous],
+    ['a Job without a summary', job({ complete: true, active: 0, terminated: [{ pod: 'p', exitCode: 0 }] }), 'Stalled', 'NoSummary', previous],
     [
       'a succeeded Job',
-      job({ complete: true, active: 0, completionTime: '2026-11-26T10:00:00Z', terminated: [{ pod: 'p', exitCode: 0, message: JSON.stringify(summary) }] }),
+      job({ complete: true, active: 0, completionTime: '2026-11-26T10:00:00Z', terminated: [{ pod: 'p', exitCode: 0, message: reported(summary) }] }),
       'Ready',
       'Materialized',
       { version: 'abcdef0123456789', rows: 13104, table: 'feature_rows', jobName: 'grid-materialize-abc', completionTime: '2026-11-26T10:00:00Z' },

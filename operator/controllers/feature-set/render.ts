@@ -1,5 +1,5 @@
 import type { DatasetResource, FeatureSetResource } from '../../../runtime/pipeline/resources.ts';
-import type { MaterializeConfig } from '../../../runtime/roles/config.ts';
+import type { MaterializeConfig } from '../../../runtime/contract/config.ts';
 import { childLabels, childName, datasetSources, identity, type KubeObject, ownerReference, workloadPod } from '../shared/children.ts';
 import { KubeJob } from '../../manifests/k8s.ts';
 import { synth } from '../../manifests/synth.ts';

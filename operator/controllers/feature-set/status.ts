@@ -1,5 +1,5 @@
 import { failureHealth, type Health, materializedStatus } from '../../../runtime/pipeline/status.ts';
-import type { MaterializeSummary } from '../../../runtime/roles/materialize.ts';
+import { materializeSummary } from '../../../runtime/contract/summaries.ts';
 import type { ObservedJob } from '../shared/observed.ts';
 import { failureText, succeededSummary } from '../shared/observed.ts';
 
@@ -31,9 +31,7 @@ export function materializationStatus(
     };
   }
   if (job.failed) return { health: failureHealth('MaterializationFailed', failureText(job)), fields: { ...resolved.fields, ...keep } };
-  const summary = succeededSummary<MaterializeSummary>(job);
-  if (!summary || typeof summary.rows !== 'number') {
-    return { health: failureHealth('NoResult', `Job ${job.name} completed without a result in its termination message`), fields: { ...resolved.fields, ...keep } };
-  }
-  return materializedStatus(resolved, summary, { jobName: job.name, completionTime: job.completionTime });
+  const read = succeededSummary(job, materializeSummary);
+  if (!('summary' in read)) return { health: failureHealth(read.reason, read.message), fields: { ...resolved.fields, ...keep } };
+  return materializedStatus(resolved, read.summary, { jobName: job.name, completionTime: job.completionTime });
 }

@@ -1,7 +1,7 @@
 import type { V1Probe } from '@kubernetes/client-node';
 import type { ModelSelector } from '../../../runtime/pipeline/resolve.ts';
 import type { ModelDeploymentResource } from '../../../runtime/pipeline/resources.ts';
-import type { ServeConfig } from '../../../runtime/roles/config.ts';
+import type { ServeConfig } from '../../../runtime/contract/config.ts';
 import { childLabels, identity, type KubeObject, ownerReference, specHash, workloadPod } from '../shared/children.ts';
 import { KubeDeployment, KubeService } from '../../manifests/k8s.ts';
 import { synth } from '../../manifests/synth.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { V1Container, V1EnvVar, V1OwnerReference, V1PodSecurityContext, V1PodTemplateSpec, V1ResourceRequirements, V1SecurityContext, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { Resource } from '../../../runtime/pipeline/resources.ts';
 import { stableJson } from '../../../runtime/pipeline/versions.ts';
-import { CONFIG_ENV, type RoleConfig } from '../../../runtime/roles/config.ts';
+import { CONFIG_ENV, type RoleConfig, serializeRoleConfig } from '../../../runtime/contract/config.ts';
 import { SOURCE_DATABASE_URL_ENV } from '../../../runtime/roles/source.ts';
 import type { DatasetSpec } from '../../../crds/dataset.ts';
 import { API_VERSION } from '../../../crds/common.ts';
@@ -115,7 +115,7 @@ export function workloadPod(
           imagePullPolicy: opts.imagePullPolicy,
           args,
           env: [
-            { name: CONFIG_ENV, value: JSON.stringify(config) },
+            { name: CONFIG_ENV, value: serializeRoleConfig(config) },
             { name: 'FLUXORA_DATABASE_URL', valueFrom: { secretKeyRef: { name: opts.databaseSecret.name, key: opts.databaseSecret.key } } },
             { name: 'HOME', value: '/tmp' },
             ...(extra.env ?? []),

@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import { readSummary } from '../../../runtime/contract/summaries.ts';
+import { ContractError } from '../../../runtime/contract/version.ts';
 /** ObservedJob is what status functions read of a batch/v1 Job and its pods. */
 export interface ObservedJob {
   name: string;
@@ -39,8 +42,23 @@ export function failureText(job: ObservedJob): string {
   return [job.failureReason, job.failureMessage].filter(Boolean).join(': ') || 'the Job failed';
 }
 
-/** succeededSummary returns the termination message summary of the Job's successful pod. */
-export function succeededSummary<T>(job: ObservedJob): T | undefined {
+/** SummaryRead is a successful pod's summary, or why there is none to use (a Health reason and message). */
+export type SummaryRead<T> = { summary: T } | { reason: 'NoSummary' | 'ContractMismatch' | 'InvalidSummary'; message: string };
+
+/**
+ * succeededSummary reads the termination-message summary of the Job's successful
+ * pod through the contract (version and schema): a pod of another Fluxora release
+ * or a summary that breaks the schema is a reason with a message, never a
+ * silently missing or misread field.
+ */
+export function succeededSummary<S extends z.ZodType>(job: ObservedJob, schema: S): SummaryRead<z.output<S>> {
   const ok = job.terminated.find((t) => t.exitCode === 0);
-  return parseSummary<T>(ok?.message);
+  const parsed = parseSummary<Record<string, unknown>>(ok?.message);
+  if (!parsed) return { reason: 'NoSummary', message: `Job ${job.name} completed without a summary in its termination message` };
+  try {
+    return { summary: readSummary(schema, parsed) };
+  } catch (err) {
+    if (err instanceof ContractError && err.reason !== 'InvalidConfig') return { reason: err.reason, message: `Job ${job.name}: ${err.message}` };
+    throw err;
+  }
 }

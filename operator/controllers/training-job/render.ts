@@ -1,6 +1,6 @@
 import type { V1JobSpec } from '@kubernetes/client-node';
 import type { DatasetResource, FeatureSetResource, TrainingJobResource } from '../../../runtime/pipeline/resources.ts';
-import type { TrainConfig } from '../../../runtime/roles/config.ts';
+import type { TrainConfig } from '../../../runtime/contract/config.ts';
 import { childLabels, childName, datasetSources, identity, type KubeObject, ownerReference, workloadPod } from '../shared/children.ts';
 import { KubeJob } from '../../manifests/k8s.ts';
 import { synth } from '../../manifests/synth.ts';

@@ -1,8 +1,7 @@
 import { failureHealth, type Health, trainingFieldsFromSummary } from '../../../runtime/pipeline/status.ts';
 import type { TrainingJobResource } from '../../../runtime/pipeline/resources.ts';
-import type { TrainSummary } from '../../../runtime/roles/train.ts';
+import { readSummary, type TrainSummary, trainSummary, trialSummary } from '../../../runtime/contract/summaries.ts';
 import { failureText, type ObservedJob, parseSummary, succeededSummary } from '../shared/observed.ts';
-import type { TrialSummary } from '../../../runtime/roles/train.ts';
 
 /** LiveProgress is what a running training pod reports on its progress endpoint. */
 export interface LiveProgress {
@@ -22,6 +21,17 @@ function epochFields(live: LiveProgress | undefined): { fields: Record<string, n
   if (live.valLoss !== undefined) fields.valLoss = sig(live.valLoss) as number;
   const val = live.valLoss === undefined ? '' : `, validation loss ${sig(live.valLoss)}`;
   return { fields, text: `epoch ${live.epoch}/${live.epochs}${val}` };
+}
+
+/** trialValue is a finished trial's objective value, for the progress line; a trial summary the contract rejects shows no value (the final training reports it). */
+function trialValue(message: string | undefined): number | undefined {
+  const parsed = parseSummary(message);
+  if (!parsed) return undefined;
+  try {
+    return readSummary(trialSummary, parsed).objective.value;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -47,10 +57,9 @@ export function trainingJobStatus(
     return { health: failureHealth('TrainingFailed', failureText(train)), fields: { phase: 'Failed', jobName: train.name, startTime, ...trialFields } };
   }
   if (train?.complete) {
-    const summary = succeededSummary<TrainSummary>(train);
-    if (!summary?.model) {
-      return { health: failureHealth('NoResult', `Job ${train.name} completed without a result in its termination message`), fields: { phase: 'Failed', jobName: train.name } };
-    }
+    const read = succeededSummary(train, trainSummary);
+    if (!('summary' in read)) return { health: failureHealth(read.reason, read.message), fields: { phase: 'Failed', jobName: train.name } };
+    const summary: TrainSummary = read.summary;
     return {
       health: { state: 'Ready', reason: 'Succeeded', message: `registered ${summary.model.name} version ${summary.model.version}` },
       fields: { ...trainingFieldsFromSummary(summary), phase: 'Succeeded', jobName: train.name, startTime, completionTime: train.completionTime },
@@ -59,7 +68,7 @@ export function trainingJobStatus(
   if (tuning && !train) {
     const done = trials?.succeeded ?? 0;
     const values = (trials?.terminated ?? [])
-      .map((t) => (t.exitCode === 0 ? parseSummary<TrialSummary>(t.message)?.objective?.value : undefined))
+      .map((t) => (t.exitCode === 0 ? trialValue(t.message) : undefined))
       .filter((v): v is number => typeof v === 'number');
     const best = values.length === 0 ? undefined : tuning.objective.goal === 'minimize' ? Math.min(...values) : Math.max(...values);
     const epoch = epochFields(live);

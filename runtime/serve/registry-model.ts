@@ -6,7 +6,7 @@ import { historyColumns, knownCovariates } from '../features/spec.ts';
 import { type ConformalCalibration, quantileIndex } from '../models/conformal.ts';
 import { type ForecasterArtifact, loadForecaster } from '../models/forecaster.ts';
 import type { ModelRecord } from '../registry/registry.ts';
-import { type ForecastInput, HistoryError, type LoadedModel } from '../serve/loaded-model.ts';
+import { type ForecastInput, HistoryError, type LoadedModel } from './loaded-model.ts';
 import { type FeaturePipeline, frameFor } from '../training/pipeline.ts';
 
 /** StoredPipeline is the pipeline object a TrainingJob stores with the model. */
