@@ -47,6 +47,8 @@ export interface RegisterModelInput {
   artifact: ModelArtifact;
   /** Alias(es) to point at the new version in the same transaction. */
   alias?: string | string[];
+  /** How the version did on held-out data (the console's forecast plot): any JSON document. */
+  evaluation?: object;
 }
 
 /** ModelVersionSummary is a registered version without its artifact. */
@@ -104,8 +106,8 @@ export async function registerModel(pool: pg.Pool, input: RegisterModelInput): P
     const version = next.rows[0].next;
     await client.query(
       `INSERT INTO model_versions
-         (name, version, metrics, params, dataset_version, feature_version, training_job, artifact, weights, weights_sha256)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+         (name, version, metrics, params, dataset_version, feature_version, training_job, artifact, weights, weights_sha256, evaluation)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         name,
         version,
@@ -117,6 +119,7 @@ export async function registerModel(pool: pg.Pool, input: RegisterModelInput): P
         JSON.stringify({ ...rest, weightBytes: weights.byteLength }),
         weights,
         sha,
+        input.evaluation === undefined ? null : JSON.stringify(input.evaluation),
       ],
     );
     for (const alias of aliases) await upsertAlias(client, name, alias, version);
@@ -209,6 +212,15 @@ export async function listVersions(pool: pg.Pool, name: string): Promise<ModelVe
   );
   if (res.rows.length === 0 && !(await modelExists(pool, name))) throw new NotFoundError('model', name);
   return res.rows.map(summary);
+}
+
+/** loadEvaluation returns the held-out evaluation stored with a version, or undefined when it has none; NotFoundError when the version does not exist. */
+export async function loadEvaluation(pool: pg.Pool, name: string, version: number): Promise<object | undefined> {
+  checkName(name);
+  checkVersion(version);
+  const res = await pool.query<{ evaluation: object | null }>('SELECT evaluation FROM model_versions WHERE name = $1 AND version = $2', [name, version]);
+  if (res.rows.length === 0) throw await missingVersion(pool, name, version);
+  return res.rows[0].evaluation ?? undefined;
 }
 
 /** listModels returns every registered model with its latest version number and aliases. */

@@ -15,6 +15,7 @@ import { type CompletedTrial, proposeParams, type TrialParams } from '../trainin
 import type { TrainConfig } from '../contract/config.ts';
 import type { RoleLogger } from './logger.ts';
 import { FORECASTER_FORMAT } from '../serve/registry-model.ts';
+import { EpochRecorder, FINAL_TRIAL } from '../store/training-epochs.ts';
 import { resolveSource, type SourceContext } from './source.ts';
 
 /** TrainContext is what the train role needs around its config: the store, a logger and where data lives. */
@@ -46,6 +47,7 @@ function forecastJob(
   table: Awaited<ReturnType<typeof loadData>>['table'],
   models: ModelSpec[],
   ctx: TrainContext,
+  epochs: EpochRecorder,
   trial?: { index: number; total: number },
 ): ForecastJob {
   const tj = config.trainingJob.spec;
@@ -63,9 +65,11 @@ function forecastJob(
     seasonalPeriod: tj.baseline?.seasonalPeriod,
     seed: tj.seed,
     onEpoch: (e) => {
-      const epochs = models.find((m) => describeModel(m) === e.model)?.epochs ?? 50;
-      ctx.onProgress?.({ trial: trial?.index, trials: trial?.total, stage: `${e.model} ${e.fold === 'final' ? 'final fit' : `fold ${e.fold}`}`, epoch: e.epoch, epochs, loss: e.loss, valLoss: e.valLoss });
-      ctx.log.info({ trial: trial?.index, model: e.model, fold: e.fold, epoch: e.epoch, epochs, loss: round(e.loss), valLoss: round(e.valLoss) }, 'Epoch finished');
+      const stage = `${e.model} ${e.fold === 'final' ? 'final fit' : `fold ${e.fold}`}`;
+      epochs.add(trial?.index ?? FINAL_TRIAL, stage, e.epoch, e.loss, e.valLoss);
+      const total = models.find((m) => describeModel(m) === e.model)?.epochs ?? 50;
+      ctx.onProgress?.({ trial: trial?.index, trials: trial?.total, stage, epoch: e.epoch, epochs: total, loss: e.loss, valLoss: e.valLoss });
+      ctx.log.info({ trial: trial?.index, model: e.model, fold: e.fold, epoch: e.epoch, epochs: total, loss: round(e.loss), valLoss: round(e.valLoss) }, 'Epoch finished');
     },
     onFold: (f) => ctx.log.info({ trial: trial?.index, model: f.model, fold: f.fold, folds: f.folds, mae: round(f.mae) }, 'Backtest fold scored'),
   };
@@ -97,7 +101,8 @@ export async function runTrial(config: TrainConfig, index: number, ctx: TrainCon
   try {
     const { table } = await loadData(config, ctx);
     const model = { ...config.trainingJob.spec.model, ...params };
-    const result = await fitForecaster(forecastJob(config, table, [model], ctx, { index, total: tuning.trials }));
+    const epochs = new EpochRecorder(ctx.pool, study, ctx.log);
+    const result = await fitForecaster(forecastJob(config, table, [model], ctx, epochs, { index, total: tuning.trials })).finally(() => epochs.flush());
     const value = result.metrics[tuning.objective.metric];
     await finishTrial(ctx.pool, study, index, { metrics: { ...result.metrics }, status: 'completed' });
     ctx.log.info({ study, trial: index, metric: tuning.objective.metric, value: round(value) }, 'Trial finished');
@@ -136,7 +141,8 @@ export async function runFinal(config: TrainConfig, ctx: TrainContext): Promise<
   }
   const { table, datasetVersion } = await loadData(config, ctx);
   const model = { ...tj.model, ...params };
-  const result = await fitForecaster(forecastJob(config, table, [model, ...(tj.candidates ?? [])], ctx));
+  const epochs = new EpochRecorder(ctx.pool, studyName(config), ctx.log);
+  const result = await fitForecaster(forecastJob(config, table, [model, ...(tj.candidates ?? [])], ctx, epochs)).finally(() => epochs.flush());
   if (!result.artifact) throw new Error('training produced no model');
   const monitored = monitoredFeatures(result.pipeline.inputNames);
   const width = result.pipeline.inputNames.length;
@@ -183,6 +189,7 @@ export async function runFinal(config: TrainConfig, ctx: TrainContext): Promise<
     datasetVersion,
     featureVersion: fsVersion,
     trainingJob: `${config.trainingJob.namespace}/${config.trainingJob.name}`,
+    evaluation: { forecast: result.trace },
     artifact: {
       format: FORECASTER_FORMAT,
       weightData: Buffer.from(JSON.stringify(result.artifact)),

@@ -130,6 +130,23 @@ CREATE TABLE feature_rows (
 DROP TABLE IF EXISTS dataset_profiles;
 `,
   },
+  {
+    version: 4,
+    name: 'training curves, held-out forecast of each model version',
+    sql: `
+CREATE TABLE training_epochs (
+  study     text NOT NULL,
+  trial     integer NOT NULL,
+  stage     text NOT NULL,
+  epoch     integer NOT NULL CHECK (epoch > 0),
+  loss      double precision,
+  val_loss  double precision,
+  PRIMARY KEY (study, trial, stage, epoch)
+);
+
+ALTER TABLE model_versions ADD COLUMN evaluation jsonb;
+`,
+  },
 ];
 
 /** MIGRATION_LOCK_KEY is the pg_advisory_xact_lock key serialising migration runs ('fluxora' in ASCII). */

@@ -8,6 +8,8 @@ import { forecastMetrics, mae } from '../models/metrics.ts';
 import type { EpochLog } from '../models/train.ts';
 import { describeModel, type FitData, fitAlgorithm } from './algorithms.ts';
 import { type FeaturePipeline, historyNeeded } from './pipeline.ts';
+import { forecastTrace } from './trace.ts';
+import type { ForecastTrace } from '../console/api.ts';
 
 /** ForecastJob is what one training run fits and compares: a TrainingJob's spec resolved against its data. */
 export interface ForecastJob {
@@ -78,6 +80,8 @@ export interface FitResult {
   iterations: number;
   /** Raw inputs of every sample (the final fit's data), for the drift reference. */
   trainInputs: { X: Float32Array; names: string[] };
+  /** The selected forecaster's latest backtest forecasts against the actuals, with out-of-sample intervals. */
+  trace: ForecastTrace;
 }
 
 /** Fold is one block of backtest samples [from, to); its fits use samples before `from - horizon`. */
@@ -119,20 +123,26 @@ function foldCoverage(actual: Float32Array, predicted: Float32Array, folds: Fold
   const start = folds[0].from;
   return folds.map((fold) => {
     if (folds.length < 2) return undefined;
-    const a: number[] = [];
-    const p: number[] = [];
-    for (const other of folds) {
-      if (other === fold) continue;
-      for (let k = (other.from - start) * h; k < (other.to - start) * h; k++) {
-        a.push(actual[k]);
-        p.push(predicted[k]);
-      }
-    }
-    const cal = calibrate(Float64Array.from(a), Float64Array.from(p), h, coverage);
+    const cal = calibrationWithout(actual, predicted, folds, fold, h, coverage);
     const held = part(predicted, h, fold.from - start, fold.to - start);
     const { lower, upper } = conformalIntervals(held, cal);
     return empiricalCoverage(part(actual, h, fold.from - start, fold.to - start), lower, upper, h).overall;
   });
+}
+
+/** calibrationWithout calibrates intervals on the backtest residuals of every fold but `fold`. */
+function calibrationWithout(actual: Float32Array, predicted: Float32Array, folds: Fold[], fold: Fold, h: number, coverage: number): ConformalCalibration {
+  const start = folds[0].from;
+  const a: number[] = [];
+  const p: number[] = [];
+  for (const other of folds) {
+    if (other === fold) continue;
+    for (let k = (other.from - start) * h; k < (other.to - start) * h; k++) {
+      a.push(actual[k]);
+      p.push(predicted[k]);
+    }
+  }
+  return calibrate(Float64Array.from(a), Float64Array.from(p), h, coverage);
 }
 
 /** meanOf averages forecasts element-wise. */
@@ -237,6 +247,19 @@ export async function fitForecaster(job: ForecastJob): Promise<FitResult> {
     intervalCoverage: covered.length ? covered.reduce((a, b) => a + b, 0) / covered.length : undefined,
   };
 
+  // The trace comes from the last fold, its intervals calibrated on the other folds (out of sample) when there are others.
+  const last = folds[folds.length - 1];
+  const trace = forecastTrace({
+    horizon: h,
+    targetTimes: frame.targetTimes,
+    from: last.from,
+    to: last.to,
+    actual: part(actual, h, last.from - btStart, last.to - btStart),
+    predicted: part(selected.predicted, h, last.from - btStart, last.to - btStart),
+    calibration: folds.length >= 2 ? calibrationWithout(actual, selected.predicted, folds, last, h, job.coverage) : conformal,
+    coverage: job.coverage,
+  });
+
   let artifact: ForecasterArtifact | undefined;
   let iterations = 0;
   if (!job.backtestOnly) {
@@ -263,5 +286,6 @@ export async function fitForecaster(job: ForecastJob): Promise<FitResult> {
     samples: { train: btStart, backtest: n - btStart, skipped: frame.skipped },
     iterations,
     trainInputs: { X: frame.X, names: frame.inputNames },
+    trace,
   };
 }
