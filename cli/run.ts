@@ -27,7 +27,7 @@ function curlExamples(servers: Serving[], apiKeys: Map<string, string>, inputs: 
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run manifests on this machine: profile, train, serve and check drift, no cluster needed',
-  help: `Usage: fluxora run -f PATH [--serve [--port N]] [-o table|json] [--state-dir DIR] [--fresh]
+  help: `Usage: fluxora run -f PATH [--serve [--port N] [--console-port N | --no-console]] [-o table|json] [--state-dir DIR] [--fresh]
 
 Validates the manifests in PATH (a file or directory) with the same schemas the
 cluster uses, resolves their references, and runs the same role code the
@@ -42,10 +42,17 @@ started under the state directory and kept, so registered models and versions
 persist between runs. API keys come from Secret manifests in PATH or are
 generated for the run.
 
+With --serve, the web console (resources live, training curves and backtests,
+forecasts with intervals against observed load, drift scores, the registry) is
+served from the start of the run on --console-port; its URL is printed with a
+token for the run (the deployments' API keys are accepted too).
+
 Options:
   -f, --filename PATH   manifests to run (file or directory)
   --serve               keep the inference servers running and print example requests
   --port N              first port to serve on (default 8080; 0 picks free ports)
+  --console-port N      port of the web console with --serve (default 8090; 0 picks a free port)
+  --no-console          do not serve the web console
   --host H              address to listen on (default 127.0.0.1)
   -o, --output FORMAT   table (default) or json
   --state-dir DIR       state directory (default .fluxora)
@@ -56,6 +63,8 @@ Options:
     filename: { type: 'string', short: 'f' },
     serve: { type: 'boolean' },
     port: { type: 'string' },
+    'console-port': { type: 'string' },
+    'no-console': { type: 'boolean' },
     host: { type: 'string' },
     output: { type: 'string', short: 'o' },
     'state-dir': { type: 'string' },
@@ -71,6 +80,9 @@ Options:
     const replay = Number((values.replay as string | undefined) ?? 250);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
     if (!Number.isInteger(replay) || replay < 0) throw new UsageError(`--replay must be a count, got "${values.replay}"`);
+    const consolePort = Number((values['console-port'] as string | undefined) ?? 8090);
+    if (!Number.isInteger(consolePort) || consolePort < 0 || consolePort > 65535) throw new UsageError(`--console-port must be a port number, got "${values['console-port']}"`);
+    if (values['console-port'] !== undefined && (values['no-console'] || !values.serve)) throw new UsageError('--console-port needs --serve and no --no-console');
     const stateDir = (values['state-dir'] as string | undefined) ?? '.fluxora';
     const result = await runPipeline({
       path,
@@ -81,6 +93,7 @@ Options:
       host: (values.host as string | undefined) ?? '127.0.0.1',
       output,
       replay,
+      consolePort: values.serve && !values['no-console'] ? consolePort : undefined,
       env: process.env,
     });
     if (!values.serve || result.servers.length === 0) {
@@ -96,7 +109,8 @@ Options:
       inputs.set(s.deploymentName, meta.inputs?.[0]?.shape?.[1] ?? 1);
     }
     await printForecast(result.servers[0], result.apiKeys.get(result.servers[0].deploymentName), stateDir);
-    process.stdout.write(`\nServing. Try:\n\n${curlExamples(result.servers, result.apiKeys, inputs, stateDir)}\n\nPress Ctrl-C to stop.\n`);
+    const consoleLine = result.console ? `\nWeb console: ${result.console.url}/#token=${result.console.token}\n` : '';
+    process.stdout.write(`${consoleLine}\nServing. Try:\n\n${curlExamples(result.servers, result.apiKeys, inputs, stateDir)}\n\nPress Ctrl-C to stop.\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

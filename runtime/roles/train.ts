@@ -15,7 +15,7 @@ import { type CompletedTrial, proposeParams, type TrialParams } from '../trainin
 import type { TrainConfig } from '../contract/config.ts';
 import type { RoleLogger } from './logger.ts';
 import { FORECASTER_FORMAT } from '../serve/registry-model.ts';
-import { EpochRecorder, FINAL_TRIAL } from '../store/training-epochs.ts';
+import { EpochRecorder, FINAL_TRIAL, studyOf } from '../store/training-epochs.ts';
 import { resolveSource, type SourceContext } from './source.ts';
 
 /** TrainContext is what the train role needs around its config: the store, a logger and where data lives. */
@@ -31,7 +31,7 @@ export interface TrainContext extends SourceContext {
 /** studyName identifies a TrainingJob run's tuning study in the store. */
 export function studyName(config: TrainConfig): string {
   const tj = config.trainingJob;
-  return `${tj.namespace}/${tj.name}/${tj.uid ?? 'local'}`;
+  return studyOf(tj.namespace, tj.name, tj.uid);
 }
 
 const round = (v: number) => Number(v.toPrecision(6));

@@ -6,7 +6,8 @@ function readyCondition(r: Resource<unknown>) {
   return r.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
-function details(r: Resource<unknown>): string {
+/** statusDetails is a one-line summary of a resource's status (rows, model version and MAE, drift result...), as `fluxora run` and the console show it. */
+export function statusDetails(r: { kind: string; status?: object }): string {
   const s = (r.status ?? {}) as Record<string, unknown> & {
     metrics?: { mae?: number; intervalCoverage?: number };
     baseline?: { mae?: number };
@@ -34,7 +35,7 @@ function details(r: Resource<unknown>): string {
 export function printStatusTable(state: RunState, out: NodeJS.WritableStream): void {
   const rows = state.resources.map((r) => {
     const c = readyCondition(r);
-    return [`${r.kind}/${r.name}`, c?.status ?? 'Unknown', c?.reason ?? '', c?.status === 'True' ? details(r) : (c?.message ?? '')];
+    return [`${r.kind}/${r.name}`, c?.status ?? 'Unknown', c?.reason ?? '', c?.status === 'True' ? statusDetails(r) : (c?.message ?? '')];
   });
   const header = ['NAME', 'READY', 'REASON', 'DETAILS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

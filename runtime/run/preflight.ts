@@ -59,7 +59,7 @@ export async function claimStateDir(dir: string, opts: { fresh: boolean }): Prom
  * checkPorts makes sure `count` consecutive ports from `first` can be bound on
  * `host` (port 0, a free port each, always can). A taken port is a PreflightError.
  */
-export async function checkPorts(host: string, first: number, count: number): Promise<void> {
+export async function checkPorts(host: string, first: number, count: number, flag = '--port'): Promise<void> {
   if (first === 0) return;
   for (let port = first; port < first + count; port++) {
     const problem = await new Promise<NodeJS.ErrnoException | undefined>((done) => {
@@ -69,10 +69,10 @@ export async function checkPorts(host: string, first: number, count: number): Pr
     });
     if (problem?.code === 'EADDRINUSE') {
       throw new PreflightError(
-        `port ${port} on ${host} is already in use (another fluxora run --serve?): stop what uses it, or pass --port N (0 picks free ports)`,
+        `port ${port} on ${host} is already in use (another fluxora run --serve?): stop what uses it, or pass ${flag} N (0 picks free ports)`,
       );
     }
-    if (problem) throw new PreflightError(`cannot listen on ${host}:${port} (${errnoText(problem)}): pass --host or --port`);
+    if (problem) throw new PreflightError(`cannot listen on ${host}:${port} (${errnoText(problem)}): pass --host or ${flag}`);
   }
 }
 

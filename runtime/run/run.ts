@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import pino from 'pino';
@@ -14,13 +15,11 @@ import type {
 import { runMaterialize } from '../roles/materialize.ts';
 import { isWaiting, resolveDriftInputs, resolveFeatureSetInputs, resolveModelSelector, resolveTrainingInputs } from '../pipeline/resolve.ts';
 import {
-  conditionsFor,
   datasetFieldsFromProfile,
   driftFieldsFromSummary,
   failureHealth,
   featureSetStatus,
   materializedStatus,
-  type Health,
   trainingFieldsFromSummary,
 } from '../pipeline/status.ts';
 import type { TrainConfig } from '../contract/config.ts';
@@ -31,6 +30,9 @@ import { type Serving, startServing } from '../roles/serve.ts';
 import { openRoleStore, type RoleStore } from '../roles/store.ts';
 import { runFinal } from '../roles/train.ts';
 import type { StateLock } from '../store/state-lock.ts';
+import { ApiKeyAuth } from '../console/auth.ts';
+import { type ConsoleServer, startConsole } from '../console/server.ts';
+import { RunConsoleSource } from './console-source.ts';
 import { checkPorts, claimStateDir } from './preflight.ts';
 import { Progress } from './progress.ts';
 import { replayTraffic } from './replay.ts';
@@ -50,6 +52,8 @@ export interface RunOptions {
   output: 'table' | 'json';
   /** Forecast requests replayed from the data through each deployment before drift checks (0: none). */
   replay: number;
+  /** Serve the web console on this port (0 picks one) from the start of the run; none when undefined. */
+  consolePort?: number;
   env: Record<string, string | undefined>;
 }
 
@@ -59,12 +63,9 @@ export interface RunResult {
   state?: RunState;
   servers: Serving[];
   apiKeys: Map<string, string>;
+  /** The web console, when it was asked for: its URL and the token it accepts (the deployments' API keys too). */
+  console?: { url: string; token: string };
   close(): Promise<void>;
-}
-
-function setStatus(r: Resource<unknown>, health: Health, fields: Record<string, unknown> = {}): void {
-  const now = new Date();
-  r.status = { ...(r.status ?? {}), ...fields, observedGeneration: r.generation, conditions: conditionsFor(health, r.generation, r.status?.conditions, now) };
 }
 
 function ready(r: Resource<unknown>): boolean {
@@ -87,6 +88,8 @@ interface Run {
   childEnv: Record<string, string | undefined>;
   servers: Serving[];
   apiKeys: Map<string, string>;
+  /** The console's keys: a deployment's API key is added when it is served. */
+  consoleAuth?: ApiKeyAuth;
 }
 
 /**
@@ -101,7 +104,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const apiKeys = new Map<string, string>();
   let store: RoleStore | undefined;
   let stateLock: StateLock | undefined;
+  let consoleServer: ConsoleServer | undefined;
   const close = async () => {
+    await consoleServer?.close().catch(() => undefined);
     for (const s of servers) await s.close().catch(() => undefined);
     await store?.close().catch(() => undefined);
     await stateLock?.release();
@@ -114,6 +119,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   }
   // Fail at once, not after training, on a taken port or a state dir in use.
   await checkPorts(opts.host, opts.port, loaded.resources.filter((r) => r.kind === 'ModelDeployment').length);
+  if (opts.consolePort) await checkPorts(opts.host, opts.consolePort, 1, '--console-port');
   stateLock = await claimStateDir(opts.stateDir, { fresh: opts.fresh });
   const log: RoleLogger = pino({ name: 'fluxora-run', level: 'info' }, pino.destination({ dest: join(opts.stateDir, 'run.log'), sync: false }));
   const runId = new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14);
@@ -149,12 +155,25 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     servers,
     apiKeys,
   };
+  let consoleInfo: RunResult['console'];
+  if (opts.consolePort !== undefined) {
+    const token = randomBytes(18).toString('base64url');
+    run.consoleAuth = new ApiKeyAuth([token]);
+    try {
+      consoleServer = await startConsole({ source: new RunConsoleSource(state, store.pool, servers), auth: run.consoleAuth, log, port: opts.consolePort, host: opts.host });
+    } catch (err) {
+      process.stderr.write(`fluxora run: cannot start the console: ${(err as Error).message}\n`);
+      return { exitCode: 1, state, servers, apiKeys, close };
+    }
+    consoleInfo = { url: consoleServer.url, token };
+    progress.log(`Console: ${consoleServer.url}/#token=${token}`);
+  }
   await profileDatasets(run);
   await resolveFeatureSets(run);
   await trainModels(run);
   await serveModels(run);
   await checkDrift(run);
-  return { exitCode: report(run), state, servers, apiKeys, close };
+  return { exitCode: report(run), state, servers, apiKeys, console: consoleInfo, close };
 }
 
 /** profileDatasets profiles every Dataset with the profile role and sets its status. */
@@ -167,9 +186,9 @@ async function profileDatasets(run: Run): Promise<void> {
         { log: run.log, env: run.sourceEnv(ds), configMaps: run.data.configMaps },
       );
       const { fields, health } = datasetFieldsFromProfile(summary);
-      setStatus(ds, health, { ...fields, phase: health.state === 'Ready' ? 'Ready' : 'Failed', lastProfileTime: new Date().toISOString() });
+      run.state.setStatus(ds, health, { ...fields, phase: health.state === 'Ready' ? 'Ready' : 'Failed', lastProfileTime: new Date().toISOString() });
     } catch (err) {
-      setStatus(ds, failureHealth('ProfileFailed', (err as Error).message), { phase: 'Failed' });
+      run.state.setStatus(ds, failureHealth('ProfileFailed', (err as Error).message), { phase: 'Failed' });
     }
   }
 }
@@ -179,12 +198,12 @@ async function resolveFeatureSets(run: Run): Promise<void> {
   for (const fs of run.state.ofKind<FeatureSetResource>('FeatureSet')) {
     const inputs = resolveFeatureSetInputs(fs, run.state);
     if (isWaiting(inputs)) {
-      setStatus(fs, { state: 'Stalled', reason: inputs.reason, message: inputs.message });
+      run.state.setStatus(fs, { state: 'Stalled', reason: inputs.reason, message: inputs.message });
       continue;
     }
     const { health, fields } = featureSetStatus(fs, inputs.dataset);
     if (!fs.spec.materialize?.enabled) {
-      setStatus(fs, health, fields);
+      run.state.setStatus(fs, health, fields);
       continue;
     }
     run.progress.log(`FeatureSet/${fs.name}: materializing version ${fields.version}`);
@@ -194,9 +213,9 @@ async function resolveFeatureSets(run: Run): Promise<void> {
         { pool: run.store.pool, log: run.log, env: run.sourceEnv(inputs.dataset), configMaps: run.data.configMaps },
       );
       const done = materializedStatus({ health, fields }, m, { completionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
-      setStatus(fs, done.health, done.fields);
+      run.state.setStatus(fs, done.health, done.fields);
     } catch (err) {
-      setStatus(fs, failureHealth('MaterializationFailed', (err as Error).message), fields);
+      run.state.setStatus(fs, failureHealth('MaterializationFailed', (err as Error).message), fields);
     }
   }
 }
@@ -206,11 +225,12 @@ async function trainModels(run: Run): Promise<void> {
   for (const tj of run.state.ofKind<TrainingJobResource>('TrainingJob')) {
     const inputs = resolveTrainingInputs(tj, run.state);
     if (isWaiting(inputs)) {
-      setStatus(tj, { state: 'Stalled', reason: inputs.reason, message: inputs.message }, { phase: 'Failed' });
+      run.state.setStatus(tj, { state: 'Stalled', reason: inputs.reason, message: inputs.message }, { phase: 'Failed' });
       continue;
     }
     const config: TrainConfig = { role: 'train', trainingJob: tj, featureSet: inputs.featureSet, dataset: inputs.dataset, dataDir: run.dataDirOf(inputs.dataset) };
     const startTime = new Date().toISOString();
+    run.state.setStatus(tj, { state: 'Progressing', reason: 'Training', message: tj.spec.tuning ? `${tj.spec.tuning.trials} tuning trials, then the model to register` : 'training the model to register' }, { phase: 'Running', startTime });
     try {
       const tuning = tj.spec.tuning;
       if (tuning) {
@@ -242,14 +262,14 @@ async function trainModels(run: Run): Promise<void> {
       run.progress.log(
         `TrainingJob/${tj.name}: registered ${summary.model.name} v${summary.model.version} (${summary.backtest.selected}): backtest MAE ${m.mae} (seasonal-naive ${summary.baseline.mae}, MASE ${m.mase}), RMSE ${m.rmse}, sMAPE ${m.smape}%, R2 ${m.r2}, ${(tj.spec.intervals.coverage * 100).toFixed(0)}% intervals cover ${((m.intervalCoverage ?? Number.NaN) * 100).toFixed(1)}%`,
       );
-      setStatus(tj, { state: 'Ready', reason: 'Succeeded', message: `registered ${summary.model.name} version ${summary.model.version}` }, {
+      run.state.setStatus(tj, { state: 'Ready', reason: 'Succeeded', message: `registered ${summary.model.name} version ${summary.model.version}` }, {
         ...trainingFieldsFromSummary(summary),
         phase: 'Succeeded',
         startTime,
         completionTime: new Date().toISOString(),
       });
     } catch (err) {
-      setStatus(tj, failureHealth('TrainingFailed', (err as Error).message), { phase: 'Failed', startTime });
+      run.state.setStatus(tj, failureHealth('TrainingFailed', (err as Error).message), { phase: 'Failed', startTime });
     }
   }
 }
@@ -260,7 +280,7 @@ async function serveModels(run: Run): Promise<void> {
   for (const md of run.state.ofKind<ModelDeploymentResource>('ModelDeployment')) {
     const model = resolveModelSelector(md, run.state);
     if (isWaiting(model)) {
-      setStatus(md, { state: 'Stalled', reason: model.reason, message: model.message });
+      run.state.setStatus(md, { state: 'Stalled', reason: model.reason, message: model.message });
       continue;
     }
     try {
@@ -270,20 +290,21 @@ async function serveModels(run: Run): Promise<void> {
         const { value, generated } = secretValue(run.data, auth.name, auth.key);
         keys = [value];
         run.apiKeys.set(md.name, value);
+        run.consoleAuth?.add(value);
         if (generated) run.progress.log(`ModelDeployment/${md.name}: Secret "${auth.name}" is not among the manifests; generated an API key for this run`);
       }
       const serving = await startServing({ role: 'serve', deployment: md, model }, { pool: run.store.pool, log: run.log, port, host: run.opts.host, apiKeys: keys });
       run.servers.push(serving);
       port = port === 0 ? 0 : port + 1;
       run.progress.log(`ModelDeployment/${md.name}: serving ${serving.model.name} v${serving.model.version} at ${serving.url}`);
-      setStatus(md, { state: 'Ready', reason: 'Serving', message: `version ${serving.model.version} ready at ${serving.url}` }, {
+      run.state.setStatus(md, { state: 'Ready', reason: 'Serving', message: `version ${serving.model.version} ready at ${serving.url}` }, {
         replicas: 1,
         readyReplicas: 1,
         model: serving.model,
         url: serving.url,
       });
     } catch (err) {
-      setStatus(md, failureHealth('ServeFailed', (err as Error).message));
+      run.state.setStatus(md, failureHealth('ServeFailed', (err as Error).message));
     }
   }
 }
@@ -294,7 +315,7 @@ async function checkDrift(run: Run): Promise<void> {
     const inputs = resolveDriftInputs(dm, run.state);
     if (isWaiting(inputs) || !ready(inputs.deployment)) {
       const why = isWaiting(inputs) ? inputs : { reason: 'ModelDeploymentNotReady' as const, message: `ModelDeployment "${dm.spec.modelDeploymentRef.name}" is not Ready` };
-      setStatus(dm, { state: 'Stalled', reason: why.reason, message: why.message });
+      run.state.setStatus(dm, { state: 'Stalled', reason: why.reason, message: why.message });
       continue;
     }
     try {
@@ -316,9 +337,9 @@ async function checkDrift(run: Run): Promise<void> {
       }
       const summary = await runDrift({ role: 'drift', monitor: dm, deployment: inputs.deployment, model: serving?.model ?? inputs.model }, { pool: run.store.pool, log: run.log });
       run.progress.log(`DriftMonitor/${dm.name}: ${summary.result} (${summary.samples} samples, ${Math.round(summary.driftedShare * 100)}% of features drifted)`);
-      setStatus(dm, { state: 'Ready', reason: summary.result, message: `${summary.result}: ${summary.samples} samples` }, driftFieldsFromSummary(summary));
+      run.state.setStatus(dm, { state: 'Ready', reason: summary.result, message: `${summary.result}: ${summary.samples} samples` }, driftFieldsFromSummary(summary));
     } catch (err) {
-      setStatus(dm, failureHealth('DriftCheckFailed', (err as Error).message));
+      run.state.setStatus(dm, failureHealth('DriftCheckFailed', (err as Error).message));
     }
   }
 }

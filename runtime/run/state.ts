@@ -1,5 +1,6 @@
 import type { ValidatedManifest } from '../../crds/validate.ts';
 import type { Lookup, Resource } from '../pipeline/resources.ts';
+import { conditionsFor, type Health } from '../pipeline/status.ts';
 
 /**
  * RunState holds the resources of one `fluxora run`: the validated manifests with
@@ -9,6 +10,9 @@ import type { Lookup, Resource } from '../pipeline/resources.ts';
 export class RunState implements Lookup {
   readonly resources: Resource<unknown>[] = [];
   readonly #byKey = new Map<string, Resource<unknown>>();
+  readonly #listeners = new Set<() => void>();
+  /** When the run started (the resources' creation time). */
+  readonly createdAt = new Date().toISOString();
 
   constructor(manifests: ValidatedManifest[], runId: string) {
     for (const m of manifests) {
@@ -26,6 +30,19 @@ export class RunState implements Lookup {
   // biome-ignore lint/suspicious/noExplicitAny: as above.
   list(kind: string, namespace: string): any[] {
     return this.resources.filter((r) => r.kind === kind && r.namespace === namespace);
+  }
+
+  /** setStatus sets a resource's status fields and conditions from its health, as the operator's status writes do, and tells the listeners. */
+  setStatus(r: Resource<unknown>, health: Health, fields: Record<string, unknown> = {}): void {
+    const now = new Date();
+    r.status = { ...(r.status ?? {}), ...fields, observedGeneration: r.generation, conditions: conditionsFor(health, r.generation, r.status?.conditions, now) };
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** onChange calls `listener` after every status change; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** ofKind returns every resource of a kind, in manifest order. */

@@ -7,6 +7,11 @@ import type { StoreLogger } from './logger.ts';
  * run's tuning study name, so the console can draw them while and after it trains.
  */
 
+/** studyOf names a TrainingJob run in the store (its tuning study and curves): namespace/name/uid, uid `local` outside a cluster. */
+export function studyOf(namespace: string, name: string, uid: string | undefined): string {
+  return `${namespace}/${name}/${uid ?? 'local'}`;
+}
+
 /** FINAL_TRIAL is the trial number of the final training's fits (tuning trials count from 0). */
 export const FINAL_TRIAL = -1;
 
