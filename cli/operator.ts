@@ -1,10 +1,14 @@
 import { flushCompileCache } from 'node:module';
 import { hostname } from 'node:os';
+import type pg from 'pg';
 import { defaultOperatorOptions, type OperatorOptions } from '../operator/controllers/shared/options.ts';
 import { DEFAULT_CLIENT_LIMITS } from '../operator/kube/client.ts';
 import { loadKubeConfig } from '../operator/kube/kube-config.ts';
 import { defaultKubeLogger } from '../operator/kube/logger.ts';
-import { buildOperator } from '../operator/setup.ts';
+import { ClusterConsoleSource, KubeTokenAuth } from '../operator/console.ts';
+import { buildOperatorParts } from '../operator/setup.ts';
+import { startConsole } from '../runtime/console/server.ts';
+import { createStore, databaseConfigFromEnv } from '../runtime/store/connect.ts';
 import { type Command, UsageError } from './command.ts';
 
 /** operatorCommand is `fluxora operator`: the controller manager. */
@@ -16,6 +20,12 @@ export const operatorCommand: Command = {
 Reconciles Datasets, FeatureSets, TrainingJobs, ModelDeployments and
 DriftMonitors into Jobs, Deployments, Services and CronJobs running this image,
 and writes status back. Serves /healthz, /readyz and /metrics.
+
+With --console-port, serves the read-only web console there (every replica, from
+its caches): it accepts the cluster's bearer tokens (TokenReview) of users who
+may list the five kinds (SubjectAccessReview). The registry, training curves,
+forecasts and drift history come from the store at FLUXORA_DATABASE_URL (or
+PGHOST...) when the operator's environment has one; without it those parts say so.
 
 Every API request waits for a token of one client-side bucket (--kube-api-qps,
 --kube-api-burst), as client-go's clients do; events wait behind the other
@@ -30,6 +40,7 @@ Options:
   --lease-name NAME             name of the Lease (default fluxora-operator)
   --health-port N               port of /healthz, /readyz, /metrics (default 8081; 0 picks one)
   --health-host H               address they listen on (default $FLUXORA_LISTEN_HOST or 0.0.0.0)
+  --console-port N              serve the web console on this port (default: no console)
   --workers N                   concurrent reconciles per kind (default 2)
   --resync-period SECONDS       reconcile every object again this often (default 600)
   --kube-api-qps QPS            client-side limit of API requests per second (a token bucket
@@ -50,6 +61,7 @@ Options:
     'lease-name': { type: 'string' },
     'health-port': { type: 'string' },
     'health-host': { type: 'string' },
+    'console-port': { type: 'string' },
     workers: { type: 'string' },
     'resync-period': { type: 'string' },
     'kube-api-qps': { type: 'string' },
@@ -89,7 +101,8 @@ Options:
     if (burst < 1) throw new UsageError('--kube-api-burst must be at least 1');
     const logger = defaultKubeLogger();
     const { kubeConfig, source } = loadKubeConfig({ kubeconfig: str('kubeconfig') });
-    const manager = buildOperator({
+    const consolePort = str('console-port') === undefined ? undefined : int('console-port', 0);
+    const { manager, informers } = buildOperatorParts({
       kubeConfig,
       options,
       namespace: str('namespace'),
@@ -108,6 +121,25 @@ Options:
     // Every module is loaded by now: write the compile cache (Node writes it only at exit otherwise).
     flushCompileCache?.();
     await manager.start();
+    if (consolePort !== undefined) {
+      const host = str('health-host') ?? process.env.FLUXORA_LISTEN_HOST ?? '0.0.0.0';
+      const store = await consoleStore(process.env);
+      const server = await startConsole({
+        source: new ClusterConsoleSource(informers, store),
+        auth: new KubeTokenAuth(kubeConfig, { namespace: str('namespace') }),
+        log: logger,
+        port: consolePort,
+        host,
+      });
+      logger.info({ url: server.url, store: 'pool' in store ? 'connected' : store.unavailable }, 'Console serving');
+    }
     return new Promise<number>(() => {});
   },
 };
+
+/** consoleStore opens the console's read-only store from the environment, or says why there is none. */
+async function consoleStore(env: Record<string, string | undefined>): Promise<{ pool: pg.Pool } | { unavailable: string }> {
+  const config = databaseConfigFromEnv(env);
+  if (!config) return { unavailable: 'the operator has no database configured (chart value console.database.secretName, or FLUXORA_DATABASE_URL): registry, curves, forecasts and drift history are not shown' };
+  return createStore(config, { max: 4, applicationName: 'fluxora-console' });
+}

@@ -34,6 +34,9 @@ export const clusterRules: PolicyRule[] = [
   // Pods are read for readiness and termination messages (the workloads' results).
   { apiGroups: [''], resources: ['pods'], verbs: READ },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] },
+  // The web console checks its users' bearer tokens as kube-rbac-proxy does.
+  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
 ];
 
 /** leaderElectionRules are what the operator needs in its own namespace to hold its Lease. */

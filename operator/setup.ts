@@ -16,7 +16,7 @@ import { reconcileDriftMonitor } from './controllers/drift-monitor/reconcile.ts'
 import { reconcileFeatureSet } from './controllers/feature-set/reconcile.ts';
 import { Autoscaler } from './controllers/model-deployment/autoscaler.ts';
 import { modelDeploymentReconciler } from './controllers/model-deployment/reconcile.ts';
-import { type CustomObject, createInformers, informerLookup, type ReconcileContext } from './controllers/shared/context.ts';
+import { type CustomObject, createInformers, type Informers, informerLookup, type ReconcileContext } from './controllers/shared/context.ts';
 import type { OperatorOptions } from './controllers/shared/options.ts';
 import { statusMetrics } from './controllers/shared/status-metrics.ts';
 import { reconcileTrainingJob } from './controllers/training-job/reconcile.ts';
@@ -56,6 +56,11 @@ const refIndex = (field: string) => (o: CustomObject) => {
  * converges without polling).
  */
 export function buildOperator(setup: OperatorSetup): Manager {
+  return buildOperatorParts(setup).manager;
+}
+
+/** buildOperatorParts is buildOperator also returning the informer caches (the web console reads them). */
+export function buildOperatorParts(setup: OperatorSetup): { manager: Manager; informers: Informers } {
   const registry = new Registry();
   const clock = setup.clock ?? systemClock;
   configureClient(setup.kubeConfig, setup.clientLimits ?? DEFAULT_CLIENT_LIMITS, clock);
@@ -145,5 +150,5 @@ export function buildOperator(setup: OperatorSetup): Manager {
   driftMonitor.watch(informers.TrainingJob, owned('DriftMonitor'));
 
   for (const c of [dataset, featureSet, trainingJob, modelDeployment, driftMonitor]) manager.addController(c);
-  return manager;
+  return { manager, informers };
 }

@@ -87,6 +87,24 @@ describe('the Helm chart', () => {
     expect(JSON.stringify(docs)).not.toMatch(/secrets/);
   });
 
+  it('serves no console by default, and the console with one value: port, Service, and the store Secret when named', async () => {
+    const off = yaml.loadAll(await template()) as Any[];
+    const offDep = off.find((d) => d?.kind === 'Deployment');
+    expect(offDep.spec.template.spec.containers[0].args.some((a: string) => a.startsWith('--console-port'))).toBe(false);
+    expect(off.filter((d) => d?.kind === 'Service').map((d) => d.metadata.name)).toEqual(['fluxora-metrics']);
+    const on = yaml.loadAll(await template('--set', 'console.enabled=true')) as Any[];
+    const container = on.find((d) => d?.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(container.args).toContain('--console-port=8082');
+    expect(container.ports).toContainEqual({ name: 'console', containerPort: 8082, protocol: 'TCP' });
+    expect(container.env.find((e: Any) => e.name === 'FLUXORA_DATABASE_URL')).toBeUndefined();
+    const svc = on.find((d) => d?.kind === 'Service' && d.metadata.name === 'fluxora-console');
+    expect(svc.spec.ports).toEqual([{ name: 'console', port: 8082, targetPort: 'console', protocol: 'TCP' }]);
+    const withDb = yaml.loadAll(await template('--set', 'console.enabled=true,console.database.secretName=fluxora-db')) as Any[];
+    const env = withDb.find((d) => d?.kind === 'Deployment').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'FLUXORA_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'fluxora-db', key: 'uri' } } });
+    await expect(template('--set', 'console.port=0')).rejects.toThrow(/port/);
+  });
+
   it("runs README's 'On a cluster' commands as written: helm install with the image as values, the operator rolls out", async () => {
     const helmHome = path.join(cp.tmpDir, 'helm-home');
     const started = Date.now();

@@ -6,6 +6,7 @@ import { requiredHistory } from '../../runtime/features/forecast-frame.ts';
 import { forecastBody, timeSeriesBody } from '../../runtime/run/replay.ts';
 import { forecastResponse, modelList, tsErrorResponse } from '../../runtime/serve/timeseries-types.ts';
 import { anchorFor } from '../../runtime/training/fit.ts';
+import { freePort } from '../../runtime/store/free-port.ts';
 import { type Cluster, OPERATOR_USER, type OperatorProcess, ROOT, startCluster, waitFor } from './harness/cluster.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from kubectl.
@@ -67,10 +68,15 @@ spec:
 describe('the operator on a real control plane', () => {
   let c: Cluster;
   let operator: OperatorProcess;
+  let consolePort: number;
 
   beforeAll(async () => {
     c = await startCluster();
-    operator = c.startOperator(['--leader-elect=false', '--resync-period', '20']);
+    consolePort = await freePort();
+    // The first operator also serves the web console, reading the store the workloads write.
+    operator = c.startOperator(['--leader-elect=false', '--resync-period', '20', '--console-port', String(consolePort), '--health-host', '127.0.0.1'], undefined, {
+      FLUXORA_DATABASE_URL: c.pg.connectionString,
+    });
   });
   afterAll(async () => {
     await c?.stop();
@@ -198,6 +204,70 @@ describe('the operator on a real control plane', () => {
     }
     const table2 = await c.kubectl(['get', 'fluxora', '-n', 'energy']);
     expect(table2.stdout).toMatch(/trainingjob\.fluxora\.io\/grid-load-mlp\s+True\s+Succeeded\s+grid-load\s+1\s+[0-9.]+\s+[0-9.]+/);
+  });
+
+  it('serves the web console from the caches and the store, to cluster tokens allowed to list the kinds', async () => {
+    const api = (path: string, token?: string) => fetch(`http://127.0.0.1:${consolePort}/api/v1/${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const viewer = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: console-viewer, namespace: energy}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: nobody, namespace: energy}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: fluxora-console-viewer}
+rules:
+- {apiGroups: [fluxora.io], resources: [datasets, featuresets, trainingjobs, modeldeployments, driftmonitors], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: fluxora-console-viewer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: fluxora-console-viewer}
+subjects: [{kind: ServiceAccount, name: console-viewer, namespace: energy}]
+`;
+    expect((await c.kubectl(['apply', '-f', '-'], viewer)).code).toBe(0);
+    const token = (name: string) => c.kubectl(['create', 'token', name, '-n', 'energy']).then((r) => r.stdout.trim());
+    const good = await token('console-viewer');
+    const none = await api('resources');
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as Any).error).toMatch(/kubectl create token/);
+    expect((await api('resources', 'not-a-token')).status).toBe(401);
+    const denied = await api('resources', await token('nobody'));
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as Any).error).toMatch(/system:serviceaccount:energy:nobody may not list .*trainingjobs\.fluxora\.io/);
+
+    const list = (await (await api('resources', good)).json()) as Any;
+    expect(list.mode).toBe('cluster');
+    expect(list.storeUnavailable).toBeUndefined();
+    const row = list.resources.find((r: Any) => r.kind === 'TrainingJob' && r.name === 'grid-load-mlp');
+    expect(row).toMatchObject({ namespace: 'energy', ready: 'True', reason: 'Succeeded', phase: 'Succeeded' });
+    expect(Date.parse(row.createdAt)).toBeGreaterThan(Date.now() - 3_600_000);
+
+    // Curves the training pods recorded: both tuning trials and the final training's fits.
+    const tj = (await (await api('trainingjobs/energy/grid-load-mlp', good)).json()) as Any;
+    expect(new Set(tj.curves.map((cv: Any) => cv.trial))).toEqual(new Set([0, 1, null]));
+    expect(tj.curves.every((cv: Any) => cv.points.length > 0)).toBe(true);
+    expect(tj.trials.map((t: Any) => t.status)).toEqual(['completed', 'completed']);
+    expect(tj.backtest.folds).toHaveLength(5);
+
+    // The served version's held-out forecast, and the serving pod's traffic read from its /metrics.
+    const md = (await (await api('modeldeployments/energy/grid-load', good)).json()) as Any;
+    expect(md.model).toEqual({ name: 'grid-load', version: 1 });
+    expect(md.forecast.timestamps.length).toBeGreaterThanOrEqual(24);
+    expect(md.forecast.lower).toHaveLength(md.forecast.timestamps.length);
+    expect(md.forecast.coverage).toBe(0.9);
+    expect(md.traffic).toMatchObject({ podsScraped: 1, pods: 1 });
+    expect(md.traffic.totalRequests).toBeGreaterThanOrEqual(210);
+
+    const dm = (await (await api('driftmonitors/energy/grid-load', good)).json()) as Any;
+    expect(dm.runs.length).toBeGreaterThanOrEqual(1);
+    expect(dm.features.length).toBeGreaterThan(0);
+    const registry = (await (await api('registry', good)).json()) as Any;
+    const v1 = registry.models.find((m: Any) => m.name === 'grid-load').versions.find((v: Any) => v.version === 1);
+    expect(v1.servedBy).toEqual([expect.objectContaining({ namespace: 'energy', name: 'grid-load' })]);
   });
 
   it('keeps the old pods serving when a rollout fails, says so, and recovers when fixed', async () => {

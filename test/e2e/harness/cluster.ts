@@ -26,7 +26,7 @@ export interface Cluster {
   operatorKubeconfig: string;
   kubectl: ControlPlane['kubectl'];
   /** startOperator runs `fluxora operator` as the operator's ServiceAccount. */
-  startOperator(args?: string[], name?: string): OperatorProcess;
+  startOperator(args?: string[], name?: string, env?: Record<string, string>): OperatorProcess;
   /** createNamespace makes a namespace with the store Secret workloads need. */
   createNamespace(name: string): Promise<void>;
   /** writesBy counts mutating requests of a user in the audit log since a line offset. */
@@ -121,11 +121,11 @@ export async function startCluster(): Promise<Cluster> {
       pg,
       operatorKubeconfig,
       kubectl: (args, input) => cp.kubectl(args, input),
-      startOperator(args = [], name = `operator-${operators.length}`) {
+      startOperator(args = [], name = `operator-${operators.length}`, env = {}) {
         const child = spawn(
           process.execPath,
           [CLI, 'operator', '--kubeconfig', operatorKubeconfig, '--health-port', '0', '--image', IMAGE, '--data-dir', 'examples/energy-forecast', '--lease-namespace', 'fluxora-system', ...args],
-          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLUXORA_LOG_LEVEL: 'info', POD_NAME: name } },
+          { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLUXORA_LOG_LEVEL: 'info', POD_NAME: name, ...env } },
         );
         let log = '';
         child.stdout?.on('data', (d) => {
