@@ -23,6 +23,7 @@ describe('migrate', () => {
       'model_versions',
       'models',
       'prediction_log',
+      'training_epochs',
       'tuning_trials',
     ]);
   });
