@@ -219,7 +219,7 @@ describe('web console in a real browser', () => {
     const expected = trace().timestamps.length;
     expect(expected).toBe(336);
     expect(plot).toEqual({ points: expected, series: 4, canvas: true });
-    expect(await page.evaluate(() => document.body.innerText)).toMatch(/90% interval/);
+    expect(await page.evaluate(() => document.body.textContent)).toMatch(/90% interval/);
     await shot(page, 'model-deployment');
     expect(errors).toEqual([]);
     await page.close();
@@ -232,7 +232,7 @@ describe('web console in a real browser', () => {
     expect(loss.canvas).toBe(true);
     const folds = await page.$$eval('[data-testid="backtest-table"] tbody tr', (trs) => trs.length);
     expect(folds).toBe(FOLDS);
-    const text = await page.evaluate(() => document.body.innerText);
+    const text = await page.evaluate(() => document.body.textContent);
     expect(text).toContain('trial 1');
     expect(text).toContain('229');
     await shot(page, 'training-job');
@@ -249,7 +249,7 @@ describe('web console in a real browser', () => {
     await page.goto(`${server.url}/#/registry`);
     await page.waitForSelector('[data-testid="registry-version"]');
     expect(await page.$$eval('[data-testid="registry-model"]', (els) => els.length)).toBe(1);
-    const version = await page.$eval('[data-testid="registry-version"]', (e) => (e as unknown as BrowserElement).innerText);
+    const version = await page.$eval('[data-testid="registry-version"]', (e) => (e as unknown as BrowserElement).textContent);
     expect(version).toContain('production');
     expect(version).toContain('grid-load');
     await shot(page, 'registry');
@@ -260,7 +260,7 @@ describe('web console in a real browser', () => {
   it('fits a 375 px phone on every page: no horizontal scrolling', async () => {
     for (const route of ['/', '/trainingjobs/energy/grid-load-mlp-with-a-long-name-to-wrap', '/modeldeployments/energy/grid-load', '/driftmonitors/energy/grid-load', '/registry']) {
       const { page, errors } = await open(route, 375);
-      await page.waitForFunction(() => !document.body.innerText.includes('Loading'), { timeout: 15_000 });
+      await page.waitForFunction(() => !document.body.textContent.includes('Loading'), { timeout: 15_000 });
       if (route.includes('modeldeployments')) await chart(page, 'forecast-chart');
       expect({ route, overflow: await overflow(page) }).toEqual({ route, overflow: 0 });
       if (route === '/' || route.includes('modeldeployments')) await shot(page, `phone-${route === '/' ? 'resources' : 'model-deployment'}`);
@@ -276,7 +276,7 @@ describe('web console in a real browser', () => {
     await page.goto(`${server.url}/#/?token=wrong`);
     await page.reload();
     await page.waitForSelector('[data-testid="token-form"]', { timeout: 10_000 });
-    expect(await page.evaluate(() => document.body.innerText)).toMatch(/Invalid token/);
+    expect(await page.evaluate(() => document.body.textContent)).toMatch(/Invalid token/);
     await page.type('[data-testid="token-form"] input', token);
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="resource-row"]', { timeout: 10_000 });
