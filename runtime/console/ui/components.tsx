@@ -168,6 +168,36 @@ export function Tile({ label, value, hint, tone }: { label: string; value: Compo
   );
 }
 
+/** PendingPage stands for a detail page until its document loads: the title, then loading or the error. */
+export function PendingPage({ kind, namespace, name, error }: { kind: string; namespace: string; name: string; error?: string }) {
+  return (
+    <main id="main" tabIndex={-1}>
+      <h1 class="break">
+        {kind} {namespace}/{name}
+      </h1>
+      {error ? <ErrorBox message={error} /> : <Loading />}
+    </main>
+  );
+}
+
+/** ModelFact is a page's "Model" fact: the model version, linked to the registry, or why there is none. */
+export function ModelFact({ model, none }: { model?: { name: string; version: number }; none: string }) {
+  return (
+    <div>
+      <dt>Model</dt>
+      <dd class="break">
+        {model ? (
+          <a href="#/registry">
+            {model.name} v{model.version}
+          </a>
+        ) : (
+          none
+        )}
+      </dd>
+    </div>
+  );
+}
+
 /** ResourceHeader heads a resource's page: kind, name, READY, reason, message, conditions. */
 export function ResourceHeader({ resource, children }: { resource: ResourceRow; children?: ComponentChildren }) {
   const now = useNow();

@@ -3,7 +3,7 @@ import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { DriftMonitorView, DriftRunView } from '../api.ts';
 import { Chart, type ChartOptions, dark, PALETTE } from './chart.tsx';
-import { Badge, DataTable, ErrorBox, Loading, ResourceHeader, Tile, Tiles, type Tone } from './components.tsx';
+import { Badge, DataTable, ErrorBox, PendingPage, ResourceHeader, Tile, Tiles, type Tone } from './components.tsx';
 import { age, DASH, dateTime, int, num, pct } from './format.ts';
 import { useNow, useResourceDoc } from './state.ts';
 
@@ -27,7 +27,8 @@ function DriftChart({ features, runs, threshold }: { features: string[]; runs: D
   const options = useMemo<ChartOptions>(() => {
     const fmt = (_u: uPlot, v: number | null) => num(v);
     return {
-      scales: { x: { time: true } },
+      // One check has no time span: centre it in an hour either side rather than uPlot's years.
+      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]) } },
       axes: [{}, { label: 'drift score', size: 60 }],
       series: [
         {},
@@ -53,16 +54,7 @@ function DriftChart({ features, runs, threshold }: { features: string[]; runs: D
 export function DriftMonitorPage({ namespace, name }: { namespace: string; name: string }) {
   const doc = useResourceDoc<DriftMonitorView>(`driftmonitors/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`);
   const now = useNow();
-  if (!doc.data) {
-    return (
-      <main id="main" tabIndex={-1}>
-        <h1 class="break">
-          DriftMonitor {namespace}/{name}
-        </h1>
-        {doc.error ? <ErrorBox message={doc.error} /> : <Loading />}
-      </main>
-    );
-  }
+  if (!doc.data) return <PendingPage kind="DriftMonitor" namespace={namespace} name={name} error={doc.error} />;
   const v = doc.data;
   const latest = v.runs[v.runs.length - 1];
   const threshold = commonThreshold(v.runs);

@@ -4,7 +4,7 @@ import type uPlot from 'uplot';
 import type { ForecastTrace, ModelDeploymentView } from '../api.ts';
 import { Chart, type ChartOptions, dark, PALETTE } from './chart.tsx';
 import { DASH, int, ms, num, pct } from './format.ts';
-import { ErrorBox, Loading, Notice, ResourceHeader, Tile, Tiles } from './components.tsx';
+import { ErrorBox, ModelFact, Notice, PendingPage, ResourceHeader, Tile, Tiles } from './components.tsx';
 import { useResourceDoc } from './state.ts';
 
 const toNum = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -69,16 +69,7 @@ function ForecastChart({ trace }: { trace: ForecastTrace }) {
 export function ModelDeploymentPage({ namespace, name }: { namespace: string; name: string }) {
   // Traffic is a rate since the previous reading: read it again every 10 s as well.
   const doc = useResourceDoc<ModelDeploymentView>(`modeldeployments/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, 10_000);
-  if (!doc.data) {
-    return (
-      <main id="main" tabIndex={-1}>
-        <h1 class="break">
-          ModelDeployment {namespace}/{name}
-        </h1>
-        {doc.error ? <ErrorBox message={doc.error} /> : <Loading />}
-      </main>
-    );
-  }
+  if (!doc.data) return <PendingPage kind="ModelDeployment" namespace={namespace} name={name} error={doc.error} />;
   const v = doc.data;
   const t = v.traffic;
   const { desired, ready } = v.replicas;
@@ -87,18 +78,7 @@ export function ModelDeploymentPage({ namespace, name }: { namespace: string; na
       {doc.error && <ErrorBox message={doc.error} stale />}
       <ResourceHeader resource={v.resource}>
         <dl class="facts">
-          <div>
-            <dt>Model</dt>
-            <dd class="break">
-              {v.model ? (
-                <a href="#/registry">
-                  {v.model.name} v{v.model.version}
-                </a>
-              ) : (
-                'none served yet'
-              )}
-            </dd>
-          </div>
+          <ModelFact model={v.model} none="none served yet" />
           <div>
             <dt>URL</dt>
             <dd class="break">{v.url ? <code>{v.url}</code> : DASH}</dd>

@@ -53,7 +53,7 @@ function Row({ r, now, open, toggle }: { r: ResourceRow; now: number; open: bool
         <td data-label="Ready">
           <ReadyBadge ready={r.ready} />
         </td>
-        <td data-label="Reason" class="break" data-testid="resource-reason">
+        <td data-label="Reason" data-testid="resource-reason">
           {r.reason ?? DASH}
         </td>
         <td data-label="Phase">{r.phase ?? DASH}</td>

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { Curve, TrainingJobView, TrialView } from '../api.ts';
 import { Chart, type ChartOptions, PALETTE } from './chart.tsx';
-import { Badge, DataTable, ErrorBox, Loading, ResourceHeader, Tile, Tiles, type Tone } from './components.tsx';
+import { Badge, DataTable, ErrorBox, ModelFact, PendingPage, ResourceHeader, Tile, Tiles, type Tone } from './components.tsx';
 import { DASH, dateTime, duration, int, num, pairs, pct, pctOf } from './format.ts';
 import { useResourceDoc, useWatch } from './state.ts';
 
@@ -171,32 +171,14 @@ function Backtest({ b }: { b: NonNullable<TrainingJobView['backtest']> }) {
 export function TrainingJobPage({ namespace, name }: { namespace: string; name: string }) {
   const doc = useResourceDoc<TrainingJobView>(`trainingjobs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`);
   const { data: watch } = useWatch();
-  if (!doc.data) {
-    return (
-      <main id="main" tabIndex={-1}>
-        <h1 class="break">TrainingJob {namespace}/{name}</h1>
-        {doc.error ? <ErrorBox message={doc.error} /> : <Loading />}
-      </main>
-    );
-  }
+  if (!doc.data) return <PendingPage kind="TrainingJob" namespace={namespace} name={name} error={doc.error} />;
   const v = doc.data;
   return (
     <main id="main" tabIndex={-1}>
       {doc.error && <ErrorBox message={doc.error} stale />}
       <ResourceHeader resource={v.resource}>
         <dl class="facts">
-          <div>
-            <dt>Model</dt>
-            <dd class="break">
-              {v.model ? (
-                <a href="#/registry">
-                  {v.model.name} v{v.model.version}
-                </a>
-              ) : (
-                'not registered yet'
-              )}
-            </dd>
-          </div>
+          <ModelFact model={v.model} none="not registered yet" />
           <div>
             <dt>Horizon</dt>
             <dd>{v.horizon ? `${v.horizon} steps` : DASH}</dd>
