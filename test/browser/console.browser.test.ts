@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -17,35 +16,24 @@ import { recordDriftResult } from '../../runtime/store/drift-results.ts';
 import { EpochRecorder, FINAL_TRIAL, studyOf } from '../../runtime/store/training-epochs.ts';
 import { forecastTrace } from '../../runtime/training/trace.ts';
 import { withTestDatabase } from '../support/test-db.ts';
+import { chromium } from './chromium.ts';
 
 /**
  * The console in a real headless Chromium (Debian's `chromium`, driven by
  * puppeteer-core: no browser download) against the real console server, a
  * real PostgreSQL and a run's state. Without a browser this fails, saying how
- * to install one. FLUXORA_SCREENSHOTS=DIR also writes the README's screenshots.
+ * to install one. The README's
+ * screenshots come from `npm run demo` through test/browser/screenshots.ts.
  */
 
 // Page functions run in the browser; the Node type check has no DOM library, so the little they touch is declared here.
 interface BrowserElement {
   textContent: string | null;
-  innerText: string;
   dataset: Record<string, string | undefined>;
   querySelector(selector: string): BrowserElement | null;
 }
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; body: { innerText: string }; querySelector(selector: string): BrowserElement | null };
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; body: { textContent: string | null }; querySelector(selector: string): BrowserElement | null };
 declare const sessionStorage: { clear(): void };
-
-const CANDIDATES = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-
-function chromium(): string {
-  const found = CANDIDATES.find((p) => p && existsSync(p));
-  if (!found) {
-    throw new Error(
-      `No Chromium for the browser tests (looked at ${CANDIDATES.filter(Boolean).join(', ')}): install it with \`apt-get install -y chromium\`, or set CHROME_PATH`,
-    );
-  }
-  return found;
-}
 
 const H = 48;
 const HALF_HOUR = 1_800_000;
@@ -85,7 +73,6 @@ function trace() {
 describe('web console in a real browser', () => {
   const db = withTestDatabase();
   const token = 'browser-test-token';
-  const shots = process.env.FLUXORA_SCREENSHOTS;
   let state: RunState;
   let server: ConsoleServer;
   let browser: Browser;
@@ -143,7 +130,6 @@ describe('web console in a real browser', () => {
     }
     server = await startConsole({ source: new RunConsoleSource(state, db.pool, []), auth: new ApiKeyAuth([token]), assetsDir: assets, log: silentLogger, port: 0, host: '127.0.0.1', debounceMs: 20 });
     browser = await puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    if (shots) await mkdir(shots, { recursive: true });
   }, 180_000);
 
   afterAll(async () => {
@@ -170,9 +156,6 @@ describe('web console in a real browser', () => {
     const el = await page.waitForSelector(`[data-testid="${id}"][data-points]`, { timeout: 15_000 });
     return el!.evaluate((e) => ({ points: Number((e as unknown as BrowserElement).dataset.points), series: Number((e as unknown as BrowserElement).dataset.series), canvas: e.querySelector('canvas') !== null }));
   };
-  const shot = async (page: Page, name: string) => {
-    if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  };
 
   it('lists every resource, and shows a condition change without a reload', async () => {
     const { page, errors } = await open('/', 1280);
@@ -190,7 +173,6 @@ describe('web console in a real browser', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.textContent?.includes('live'));
     const tj = '[data-testid="resource-row"][data-kind="TrainingJob"]';
     expect(await page.$eval(`${tj} [data-testid="resource-reason"]`, (e) => e.textContent)).toContain('Training');
-    await shot(page, 'resources');
     const navigations: string[] = [];
     page.on('framenavigated', (f) => navigations.push(f.url()));
 
@@ -220,7 +202,6 @@ describe('web console in a real browser', () => {
     expect(expected).toBe(336);
     expect(plot).toEqual({ points: expected, series: 4, canvas: true });
     expect(await page.evaluate(() => document.body.textContent)).toMatch(/90% interval/);
-    await shot(page, 'model-deployment');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -235,7 +216,6 @@ describe('web console in a real browser', () => {
     const text = await page.evaluate(() => document.body.textContent);
     expect(text).toContain('trial 1');
     expect(text).toContain('229');
-    await shot(page, 'training-job');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -245,14 +225,12 @@ describe('web console in a real browser', () => {
     const drift = await chart(page, 'drift-chart');
     expect(drift.points).toBe(DRIFT_RUNS);
     expect(drift.series).toBeGreaterThanOrEqual(3);
-    await shot(page, 'drift-monitor');
     await page.goto(`${server.url}/#/registry`);
     await page.waitForSelector('[data-testid="registry-version"]');
     expect(await page.$$eval('[data-testid="registry-model"]', (els) => els.length)).toBe(1);
     const version = await page.$eval('[data-testid="registry-version"]', (e) => (e as unknown as BrowserElement).textContent);
     expect(version).toContain('production');
     expect(version).toContain('grid-load');
-    await shot(page, 'registry');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -260,10 +238,9 @@ describe('web console in a real browser', () => {
   it('fits a 375 px phone on every page: no horizontal scrolling', async () => {
     for (const route of ['/', '/trainingjobs/energy/grid-load-mlp-with-a-long-name-to-wrap', '/modeldeployments/energy/grid-load', '/driftmonitors/energy/grid-load', '/registry']) {
       const { page, errors } = await open(route, 375);
-      await page.waitForFunction(() => !document.body.textContent.includes('Loading'), { timeout: 15_000 });
+      await page.waitForFunction(() => !(document.body.textContent ?? '').includes('Loading'), { timeout: 15_000 });
       if (route.includes('modeldeployments')) await chart(page, 'forecast-chart');
       expect({ route, overflow: await overflow(page) }).toEqual({ route, overflow: 0 });
-      if (route === '/' || route.includes('modeldeployments')) await shot(page, `phone-${route === '/' ? 'resources' : 'model-deployment'}`);
       expect(errors).toEqual([]);
       await page.close();
     }
