@@ -55,7 +55,7 @@ try {
   }
   await shoot('/registry', '[data-testid="registry-model"]', 'registry');
 
-  await page.setViewport({ width: 375, height: 812, isMobile: true, deviceScaleFactor: 1 });
+  await page.setViewport({ width: 375, height: 812 });
   await shoot('/', '[data-testid="resource-row"]', 'phone-resources');
   const md = rows.find((r) => r.kind === 'ModelDeployment');
   if (md) await shoot(`/modeldeployments/${md.namespace}/${md.name}`, '[data-testid="forecast-chart"][data-points]', 'phone-modeldeployment');
