@@ -34,6 +34,7 @@ interface BrowserElement {
 }
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; body: { textContent: string | null }; querySelector(selector: string): BrowserElement | null };
 declare const sessionStorage: { clear(): void };
+declare const location: { hash: string };
 
 const H = 48;
 const HALF_HOUR = 1_800_000;
@@ -257,6 +258,21 @@ describe('web console in a real browser', () => {
     await page.type('[data-testid="token-form"] input', token);
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="resource-row"]', { timeout: 10_000 });
+    await page.close();
+  });
+
+  it('signs in with a token link opened in a tab already showing the console, and takes the token out of the address', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.waitForSelector('[data-testid="token-form"]', { timeout: 10_000 });
+    // Only the fragment changes: no reload, the running app takes the token.
+    await page.evaluate((t) => {
+      location.hash = `#/registry?token=${t}`;
+    }, token);
+    await page.waitForSelector('[data-testid="registry-model"]', { timeout: 10_000 });
+    expect(await page.evaluate(() => location.hash)).toBe('#/registry');
     await page.close();
   });
 });

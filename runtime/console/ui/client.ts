@@ -29,23 +29,34 @@ function storeToken(value: string): void {
   }
 }
 
-/**
- * initToken takes `token` from the URL fragment (`#token=abc`, `#/registry?token=abc`),
- * saves it and removes it from the address bar; otherwise it reads the saved one.
- */
-export function initToken(): void {
-  token = readStoredToken();
+/** takeUrlToken removes `token` from the URL fragment (`#token=abc`, `#/registry?token=abc`) and returns it. */
+function takeUrlToken(): string | null {
   const hash = location.hash.slice(1);
   const q = hash.indexOf('?');
   const routed = hash.startsWith('/');
   const route = routed ? (q >= 0 ? hash.slice(0, q) : hash) : '/';
   const params = new URLSearchParams(routed ? (q >= 0 ? hash.slice(q + 1) : '') : hash);
   const fromUrl = params.get('token');
-  if (fromUrl === null) return;
-  if (fromUrl) storeToken(fromUrl);
+  if (fromUrl === null) return null;
   params.delete('token');
   const rest = params.toString();
   history.replaceState(history.state, '', `${location.pathname}${location.search}#${route}${rest ? `?${rest}` : ''}`);
+  return fromUrl;
+}
+
+/**
+ * initToken takes the token from the URL fragment, saves it and removes it from
+ * the address bar; otherwise it reads the saved one. A link with a token opened
+ * later in the same tab (only the fragment changes) signs in with that token.
+ */
+export function initToken(): void {
+  token = readStoredToken();
+  const fromUrl = takeUrlToken();
+  if (fromUrl) storeToken(fromUrl);
+  addEventListener('hashchange', () => {
+    const next = takeUrlToken();
+    if (next && next !== token) setToken(next);
+  });
 }
 
 /** AuthState is what the token form needs. */
