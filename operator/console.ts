@@ -8,6 +8,7 @@ import { sortResources } from '../runtime/console/views.ts';
 import { isReady, type ServingPod } from './controllers/model-deployment/observe.ts';
 import { SERVE_PORT } from './controllers/model-deployment/render.ts';
 import type { Informers } from './controllers/shared/context.ts';
+import { errorText } from './kube/api-error.ts';
 
 /** PLURALS are the resources the console reads, as RBAC names them. */
 const PLURALS: Record<Kind, string> = {
@@ -108,7 +109,13 @@ export class KubeTokenAuth implements ConsoleAuth {
     const now = Date.now();
     const hit = this.#cache.get(key);
     if (hit && hit.until > now) return hit.result;
-    const result = await this.#review(token);
+    let result: AuthResult;
+    try {
+      result = await this.#review(token);
+    } catch (err) {
+      // The API server is unreachable or refused the review: not the user's fault, and not cached.
+      return { ok: false, status: 503, message: `Cannot check the token with the Kubernetes API (TokenReview, SubjectAccessReview): ${errorText(err)}` };
+    }
     if (this.#cache.size >= 1000) this.#cache.clear();
     this.#cache.set(key, { result, until: now + this.#ttlMs });
     return result;

@@ -26,3 +26,27 @@ export function isConflict(err: unknown): boolean {
 export function isGone(err: unknown): boolean {
   return statusCodeOf(err) === 410;
 }
+
+/**
+ * errorText is why a Kubernetes API call failed, in one line: the HTTP status
+ * and the Status message the server sent, or the network error and its cause
+ * (fetch's "fetch failed" says nothing without it).
+ */
+export function errorText(err: unknown): string {
+  const status = statusCodeOf(err);
+  if (status !== undefined) {
+    let body = (err as { body?: unknown }).body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // not a Status object: no message to add
+      }
+    }
+    const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
+    return `HTTP ${status}${typeof message === 'string' && message ? `: ${message}` : ''}`;
+  }
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${(err.cause as Error & { code?: unknown }).code ?? err.cause.message}` : '';
+  return `${err.message}${cause}`;
+}

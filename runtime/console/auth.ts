@@ -1,7 +1,10 @@
 import { createApiKeyCheck } from '../serve/auth.ts';
 
-/** AuthResult is whether a bearer token may read the console, and why not. */
-export type AuthResult = { ok: true; user?: string } | { ok: false; status: 401 | 403; message: string };
+/**
+ * AuthResult is whether a bearer token may read the console, and why not:
+ * 401 no or a wrong token, 403 a user without access, 503 the token could not be checked.
+ */
+export type AuthResult = { ok: true; user?: string } | { ok: false; status: 401 | 403 | 503; message: string };
 
 /** ConsoleAuth decides whether a request's bearer token (undefined: none sent) may read the console. */
 export interface ConsoleAuth {
